@@ -1,0 +1,11 @@
+package io.gonka.exporter;
+
+import io.micronaut.runtime.Micronaut;
+
+public final class Application {
+    private Application() {}
+
+    public static void main(String[] args) {
+        Micronaut.run(Application.class, args);
+    }
+}
