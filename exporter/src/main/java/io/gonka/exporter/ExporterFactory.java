@@ -1,0 +1,60 @@
+package io.gonka.exporter;
+
+import io.gonka.exporter.config.ExporterConfig;
+import io.gonka.exporter.metrics.GonkaCollector;
+import io.gonka.exporter.sources.GonkaSources;
+import io.gonka.exporter.sources.SourceScheduler;
+import io.gonka.exporter.sources.UpstreamClient;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+
+/** Wires the data flow: upstream client -> sources -> scheduler -> collector -> registry. */
+@Factory
+public class ExporterFactory {
+
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    Vertx vertx() {
+        // A sidecar: one event loop is plenty for a few dozen requests a second.
+        return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    UpstreamClient upstreamClient(Vertx vertx, ExporterConfig config) {
+        return new UpstreamClient(vertx, config.timeout(), config.maxBodyBytes(), Math.max(4, config.mlnodeConcurrency()));
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    SourceScheduler sourceScheduler(Clock clock, ExporterConfig config) {
+        return new SourceScheduler(clock, config.timeout());
+    }
+
+    @Singleton
+    GonkaSources gonkaSources(ExporterConfig config, UpstreamClient client, SourceScheduler scheduler, Clock clock) {
+        return new GonkaSources(config, client, scheduler, clock);
+    }
+
+    @Singleton
+    GonkaCollector gonkaCollector(ExporterConfig config, SourceScheduler scheduler, GonkaSources sources, Clock clock) {
+        return new GonkaCollector(config, scheduler, sources, clock, Version.current());
+    }
+
+    @Singleton
+    PrometheusRegistry registry(GonkaCollector collector) {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(collector);
+        return registry;
+    }
+}

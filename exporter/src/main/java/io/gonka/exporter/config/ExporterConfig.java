@@ -1,0 +1,58 @@
+package io.gonka.exporter.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything an operator can set, under {@code gonka.*}; each key also reads from the environment
+ * ({@code gonka.admin-url} = {@code GONKA_ADMIN_URL}). Defaults fit a standard Gonka host.
+ */
+@ConfigurationProperties("gonka")
+public record ExporterConfig(
+        /* false turns every Gonka source off: a plain GPU exporter */
+        @Bindable(defaultValue = "true") boolean enabled,
+        @Bindable(defaultValue = "http://127.0.0.1:9200") String adminUrl,
+        @Bindable(defaultValue = "http://127.0.0.1:26657") String rpcUrl,
+        @Bindable(defaultValue = "http://127.0.0.1:8000") String publicUrl,
+        /* empty: detect it from the node */
+        @Nullable String participantAddress,
+        /* other nodes' RPC (or public API) base URLs whose highest height is the reference for block lag */
+        @Nullable List<String> referenceUrls,
+        @Bindable(defaultValue = "5s") Duration timeout,
+        @Bindable(defaultValue = "33554432") long maxBodyBytes,
+        /* opt-in: every participant's and ML node's network weight (large) */
+        @Bindable(defaultValue = "false") boolean networkSeries,
+        @Bindable(defaultValue = "10s") Duration intervalAdminNodes,
+        @Bindable(defaultValue = "60s") Duration intervalAdminConfig,
+        @Bindable(defaultValue = "60s") Duration intervalSetupReport,
+        @Bindable(defaultValue = "5s") Duration intervalRpcStatus,
+        @Bindable(defaultValue = "30s") Duration intervalRpcNetInfo,
+        @Bindable(defaultValue = "15s") Duration intervalReferenceHeights,
+        @Bindable(defaultValue = "15s") Duration intervalEpoch,
+        @Bindable(defaultValue = "60s") Duration intervalParticipants,
+        @Bindable(defaultValue = "30s") Duration intervalParticipantStats,
+        @Bindable(defaultValue = "15s") Duration intervalMlnodeHealth,
+        /* ML-node health requests in flight at once */
+        @Bindable(defaultValue = "8") int mlnodeConcurrency,
+        /* label values from upstream are cut to this length */
+        @Bindable(defaultValue = "128") int maxLabelLength,
+        /* at most this many ML nodes / setup checks / participants become series */
+        @Bindable(defaultValue = "512") int maxMlNodes,
+        @Bindable(defaultValue = "10000") int maxNetworkParticipants,
+        @Bindable(defaultValue = "true") boolean nvmlEnabled,
+        /* explicit path of libnvidia-ml.so.1; empty: the system's */
+        @Nullable String nvmlLibraryPath,
+        @Bindable(defaultValue = "10s") Duration intervalNvml) {
+
+    public List<String> referenceUrlsOrEmpty() {
+        return referenceUrls == null ? List.of() : referenceUrls.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    public String participantAddressOrEmpty() {
+        return participantAddress == null ? "" : participantAddress.trim();
+    }
+
+}

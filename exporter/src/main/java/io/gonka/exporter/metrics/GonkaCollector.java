@@ -1,0 +1,271 @@
+package io.gonka.exporter.metrics;
+
+import io.gonka.exporter.config.ExporterConfig;
+import io.gonka.exporter.model.AdminConfigSnapshot;
+import io.gonka.exporter.model.AdminNodesSnapshot;
+import io.gonka.exporter.model.ChainStatus;
+import io.gonka.exporter.model.EpochPhase;
+import io.gonka.exporter.model.EpochSnapshot;
+import io.gonka.exporter.model.MlNode;
+import io.gonka.exporter.model.MlNodeHealth;
+import io.gonka.exporter.model.MlNodeStatus;
+import io.gonka.exporter.model.NetInfo;
+import io.gonka.exporter.model.Participant;
+import io.gonka.exporter.model.ParticipantStats;
+import io.gonka.exporter.model.ParticipantsSnapshot;
+import io.gonka.exporter.model.PocStatus;
+import io.gonka.exporter.model.ReferenceHeights;
+import io.gonka.exporter.model.SetupReport;
+import io.gonka.exporter.sources.FailureReason;
+import io.gonka.exporter.sources.GonkaSources;
+import io.gonka.exporter.sources.SourceScheduler;
+import io.gonka.exporter.sources.SourceState;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+
+/**
+ * Turns the latest snapshots into metric families at scrape time. Nothing here touches the
+ * network: a scrape reads what the pollers last stored, and builds every family afresh, so a
+ * thing that disappeared upstream disappears from the next scrape by construction.
+ */
+public final class GonkaCollector implements MultiCollector {
+    static final double DEFAULT_MISS_RATE_CUTOFF = 0.10;
+    private static final List<String> NODE_STATES = Arrays.stream(MlNodeStatus.values()).map(Enum::name).toList();
+    private static final List<String> POC_STATES = List.of("IDLE", "GENERATING", "VALIDATING");
+    private static final List<String> PHASES = List.of("PoCGenerate", "PoCGenerateWindDown", "PoCValidate", "PoCValidateWindDown", "Inference");
+    private static final List<String> PARTICIPANT_STATES = List.of("UNSPECIFIED", "ACTIVE", "INACTIVE", "INVALID", "RAMPING", "UNCONFIRMED");
+
+    private final ExporterConfig config;
+    private final SourceScheduler scheduler;
+    private final GonkaSources sources;
+    private final Clock clock;
+    private final String version;
+    private final List<Supplier<List<MetricSnapshot>>> extraFamilies = new ArrayList<>();
+
+    public GonkaCollector(ExporterConfig config, SourceScheduler scheduler, GonkaSources sources, Clock clock, String version) {
+        this.config = config;
+        this.scheduler = scheduler;
+        this.sources = sources;
+        this.clock = clock;
+        this.version = version;
+    }
+
+    /** Families from elsewhere (the GPU collectors), rendered from their own cached state. */
+    public void addFamilies(Supplier<List<MetricSnapshot>> families) {
+        extraFamilies.add(families);
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        FamilyBuilder f = new FamilyBuilder(config.maxLabelLength());
+        f.gauge("gonka_exporter_build_info", "Version of the exporter; always 1.").add(1, "version", version);
+        sourceHealth(f);
+        if (sources.enabled) {
+            chain(f);
+            epochAndNetwork(f);
+            nodeOwnView(f);
+            participant(f);
+            mlNodes(f);
+        }
+        List<MetricSnapshot> all = f.build();
+        for (Supplier<List<MetricSnapshot>> extra : extraFamilies) {
+            all.addAll(extra.get());
+        }
+        return new MetricSnapshots(all);
+    }
+
+    private void sourceHealth(FamilyBuilder f) {
+        FamilyBuilder.Family up = f.gauge("gonka_source_up",
+                "1 when the last poll of the upstream succeeded and its data is fresher than its max age.");
+        FamilyBuilder.Family unsupported = f.gauge("gonka_source_unsupported",
+                "1 for an optional upstream this node does not have (HTTP 404 from an older build); such a source has no gonka_source_up.");
+        FamilyBuilder.Family last = f.gauge("gonka_source_last_success_timestamp_seconds", "Unix time of the last successful poll.");
+        FamilyBuilder.Family duration = f.gauge("gonka_source_poll_duration_seconds", "How long the last poll took.");
+        FamilyBuilder.Family errors = f.counter("gonka_source_errors", "Failed polls by reason (timeout, connect, http, parse).");
+        for (SourceState<?> s : scheduler.states()) {
+            if (s.unsupported()) {
+                unsupported.add(1, "source", s.name());
+            } else {
+                up.add(s.up() ? 1 : 0, "source", s.name());
+            }
+            s.lastSuccess().ifPresent(t -> last.add(t.toEpochMilli() / 1000.0, "source", s.name()));
+            duration.add(s.lastDurationSeconds(), "source", s.name());
+            for (FailureReason r : FailureReason.values()) {
+                errors.add(s.errors(r), "source", s.name(), "reason", r.label());
+            }
+        }
+    }
+
+    private <T> Optional<T> fresh(io.gonka.exporter.sources.Source<T> source) {
+        return source == null ? Optional.empty() : scheduler.state(source).fresh();
+    }
+
+    private OptionalLong localHeight() {
+        return fresh(sources.rpcStatus).map(s -> OptionalLong.of(s.height())).orElse(OptionalLong.empty());
+    }
+
+    private void chain(FamilyBuilder f) {
+        Optional<ChainStatus> status = fresh(sources.rpcStatus);
+        status.ifPresent(s -> {
+            f.gauge("gonka_chain_block_height", "Latest block height of the local node.").add(s.height());
+            s.latestBlockTime().ifPresent(t -> f.gauge("gonka_chain_latest_block_timestamp_seconds",
+                    "Header time of the local node's latest block.").add(t.toEpochMilli() / 1000.0));
+            f.gauge("gonka_chain_catching_up", "1 while the local node is syncing.").add(s.catchingUp() ? 1 : 0);
+        });
+        fresh(sources.rpcNetInfo).ifPresent((NetInfo n) ->
+                f.gauge("gonka_chain_peers", "Connected peers (/net_info n_peers).").add(n.peers()));
+        Optional<ReferenceHeights> ref = fresh(sources.referenceHeights);
+        ref.flatMap(r -> r.maxHeight().isPresent() ? Optional.of(r.maxHeight().getAsLong()) : Optional.empty()).ifPresent(refHeight -> {
+            f.gauge("gonka_chain_reference_block_height", "Highest height among the configured reference nodes.").add(refHeight);
+            status.ifPresent(s -> f.gauge("gonka_chain_block_lag_blocks",
+                    "Reference height minus local height, never below 0.").add(Math.max(0, refHeight - s.height())));
+        });
+    }
+
+    private void epochAndNetwork(FamilyBuilder f) {
+        fresh(sources.epoch).ifPresent((EpochSnapshot e) -> {
+            f.gauge("gonka_epoch_index", "Effective (paid) epoch index.").add(e.effectiveEpochIndex());
+            String phase = e.phase() == EpochPhase.UNKNOWN ? "UNKNOWN" : e.phase().name();
+            f.stateSet("gonka_epoch_phase", "Current epoch phase (state set).", "phase", PHASES, phase);
+            e.nextPocStart().ifPresent(next -> {
+                f.gauge("gonka_epoch_next_poc_start_block_height", "Block height at which the next PoC starts.").add(next);
+                long height = Math.max(e.blockHeight(), localHeight().orElse(Long.MIN_VALUE));
+                f.gauge("gonka_epoch_blocks_until_next_poc", "Next PoC start minus the current height.").add(next - height);
+            });
+        });
+        fresh(sources.participants).ifPresent((ParticipantsSnapshot ps) -> {
+            f.gauge("gonka_network_participants", "Active participants in the current epoch.").add(ps.participants().size());
+            f.gauge("gonka_network_weight", "Sum of the active participants' weights.").add(ps.totalWeight());
+            if (config.networkSeries()) {
+                FamilyBuilder.Family pw = f.gauge("gonka_network_participant_weight", "Every active participant's weight (opt-in).");
+                FamilyBuilder.Family nw = f.gauge("gonka_network_mlnode_poc_weight", "Every ML node's PoC weight per participant and model (opt-in).");
+                for (Participant p : ps.participants()) {
+                    pw.add(p.weight(), "participant", p.address());
+                    for (Participant.NodeWeight n : p.nodes()) {
+                        nw.add(n.pocWeight(), "participant", p.address(), "node_id", n.nodeId(), "model", n.model());
+                    }
+                }
+            }
+        });
+    }
+
+    private void nodeOwnView(FamilyBuilder f) {
+        fresh(sources.adminConfig).ifPresent((AdminConfigSnapshot c) -> {
+            if (c.currentHeight().isPresent() && c.lastProcessedHeight().isPresent()) {
+                f.gauge("gonka_api_block_processing_lag_blocks", "How far the API node's event processing trails the chain.")
+                        .add(Math.max(0, c.currentHeight().getAsLong() - c.lastProcessedHeight().getAsLong()));
+            }
+            c.upgradePlan().ifPresent(p -> f.gauge("gonka_chain_upgrade_plan_height", "Height of a pending chain upgrade.")
+                    .add(p.height(), "name", p.name()));
+            c.previousSeed().ifPresent(s -> f.gauge("gonka_participant_reward_claimed",
+                    "1 once the previous epoch's reward is claimed (admin config previous_seed).")
+                    .add(s.claimed() ? 1 : 0, "epoch", Long.toString(s.epochIndex())));
+        });
+        fresh(sources.setupReport).ifPresent((SetupReport r) -> {
+            FamilyBuilder.Family checks = f.gauge("gonka_setup_check_passed", "Setup-report check: 1 PASS, 0 FAIL; absent when UNAVAILABLE.");
+            for (SetupReport.Check c : r.checks()) {
+                switch (c.status()) {
+                    case PASS -> checks.add(1, "check", c.id());
+                    case FAIL -> checks.add(0, "check", c.id());
+                    default -> { }
+                }
+            }
+        });
+    }
+
+    private void participant(FamilyBuilder f) {
+        Optional<String> address = sources.identity.address();
+        address.ifPresent(a -> f.gauge("gonka_participant_info", "This host's participant address; always 1.").add(1, "participant", a));
+        fresh(sources.participants).ifPresent(ps -> address.ifPresent(a -> {
+            double weight = ps.find(a).map(Participant::weight).orElse(0.0);
+            f.gauge("gonka_participant_weight", "This participant's weight in the current epoch; 0 when it is not in the epoch.").add(weight);
+            double total = ps.totalWeight();
+            if (total > 0) {
+                f.gauge("gonka_participant_weight_ratio", "This participant's weight over the network weight.").add(weight / total);
+            }
+        }));
+        Optional<ParticipantStats> stats = fresh(sources.participantStats)
+                .filter(s -> address.isEmpty() || s.address().equals(address.get()));
+        stats.ifPresent(s -> {
+            f.gauge("gonka_participant_completed_inferences", "Completed inferences this epoch (inference_count).").add(s.completedInferences());
+            f.gauge("gonka_participant_missed_requests", "Missed requests this epoch.").add(s.missedRequests());
+            f.gauge("gonka_participant_miss_rate", "missed / (completed + missed); 0 when both are 0.").add(s.missRate());
+            f.gauge("gonka_participant_validated_inferences", "Inferences of this participant validated this epoch.").add(s.validatedInferences());
+            f.gauge("gonka_participant_invalidated_inferences", "Inferences of this participant invalidated this epoch.").add(s.invalidatedInferences());
+            f.gauge("gonka_participant_earned_coins", "Coins earned this epoch.").add(s.earnedCoins());
+            f.stateSet("gonka_participant_status", "Chain status of this participant (state set).", "status", PARTICIPANT_STATES, s.status());
+        });
+        double cutoff = stats.flatMap(s -> s.missRateCutoff().isPresent() ? Optional.of(s.missRateCutoff().getAsDouble()) : Optional.empty())
+                .orElse(DEFAULT_MISS_RATE_CUTOFF);
+        f.gauge("gonka_participant_miss_rate_threshold", "The chain's miss-rate cutoff (validation_params.binom_test_p0); 0.10 when unknown.").add(cutoff);
+    }
+
+    private void mlNodes(FamilyBuilder f) {
+        Optional<AdminNodesSnapshot> snapshot = fresh(sources.adminNodes);
+        if (snapshot.isEmpty()) {
+            return;
+        }
+        FamilyBuilder.Family info = f.gauge("gonka_mlnode_info", "Registered ML node; always 1.");
+        FamilyBuilder.Family mismatch = f.gauge("gonka_mlnode_status_mismatch", "1 when the current status differs from the intended one.");
+        FamilyBuilder.Family enabled = f.gauge("gonka_mlnode_enabled", "Admin state: 1 enabled, 0 disabled.");
+        FamilyBuilder.Family weight = f.gauge("gonka_mlnode_poc_weight", "PoC weight of the ML node this epoch, per model (a missing key is 0).");
+        FamilyBuilder.Family slot = f.gauge("gonka_mlnode_poc_slot", "1 when the node keeps serving inference during PoC (timeslot_allocation[1]).");
+        FamilyBuilder.Family changed = f.gauge("gonka_mlnode_status_timestamp_seconds", "When the ML node's status last changed.");
+        for (MlNode n : snapshot.get().nodes()) {
+            info.add(1, "node_id", n.id(), "host", n.host(), "version", n.version());
+            f.stateSet("gonka_mlnode_status", "Current status of the ML node (state set).", "status", NODE_STATES, n.currentStatus().name(), "node_id", n.id());
+            f.stateSet("gonka_mlnode_intended_status", "Intended status of the ML node (state set).", "status", NODE_STATES, n.intendedStatus().name(), "node_id", n.id());
+            mismatch.add(n.statusMismatch() ? 1 : 0, "node_id", n.id());
+            f.stateSet("gonka_mlnode_poc_status", "PoC status of the ML node (state set).", "status", POC_STATES, n.pocStatus().name(), "node_id", n.id());
+            enabled.add(n.enabled() ? 1 : 0, "node_id", n.id());
+            n.pocWeights().forEach((model, w) -> weight.add(w, "node_id", n.id(), "model", model));
+            n.pocSlots().forEach((model, s) -> slot.add(s ? 1 : 0, "node_id", n.id(), "model", model));
+            n.statusTimestamp().ifPresent(t -> changed.add(t.toEpochMilli() / 1000.0, "node_id", n.id()));
+        }
+        mlNodeHealth(f, snapshot.get());
+    }
+
+    private void mlNodeHealth(FamilyBuilder f, AdminNodesSnapshot registered) {
+        if (sources.mlNodeHealth == null) {
+            return;
+        }
+        Map<String, MlNodeHealth> latest = sources.mlNodeHealth.latest();
+        Duration maxAge = sources.mlNodeHealth.maxAge();
+        FamilyBuilder.Family up = f.gauge("gonka_mlnode_up", "1 when the ML node itself answered its health endpoint.");
+        FamilyBuilder.Family healthy = f.gauge("gonka_mlnode_healthy", "1 when the ML node reports itself healthy (status \"healthy\").");
+        FamilyBuilder.Family util = f.gauge("gonka_mlnode_gpu_utilization_ratio", "GPU utilization reported by the ML node.");
+        FamilyBuilder.Family used = f.gauge("gonka_mlnode_gpu_memory_used_bytes", "GPU memory in use reported by the ML node.");
+        FamilyBuilder.Family total = f.gauge("gonka_mlnode_gpu_memory_total_bytes", "GPU memory reported by the ML node.");
+        FamilyBuilder.Family temp = f.gauge("gonka_mlnode_gpu_temperature_celsius", "GPU temperature reported by the ML node.");
+        FamilyBuilder.Family avail = f.gauge("gonka_mlnode_gpu_available", "1 when the ML node reports the GPU available.");
+        for (MlNode n : registered.nodes()) {
+            MlNodeHealth h = latest.get(n.id());
+            if (h == null || Duration.between(h.at(), clock.instant()).compareTo(maxAge) > 0) {
+                continue;
+            }
+            up.add(h.answered() ? 1 : 0, "node_id", n.id());
+            if (!h.answered()) {
+                continue;
+            }
+            healthy.add(h.healthy() ? 1 : 0, "node_id", n.id());
+            for (MlNodeHealth.Gpu g : h.gpus()) {
+                String gpu = Integer.toString(g.index());
+                g.utilizationRatio().ifPresent(v -> util.add(v, "node_id", n.id(), "gpu", gpu));
+                g.memoryUsedBytes().ifPresent(v -> used.add(v, "node_id", n.id(), "gpu", gpu));
+                g.memoryTotalBytes().ifPresent(v -> total.add(v, "node_id", n.id(), "gpu", gpu));
+                g.temperatureCelsius().ifPresent(v -> temp.add(v, "node_id", n.id(), "gpu", gpu));
+                avail.add(g.available() ? 1 : 0, "node_id", n.id(), "gpu", gpu);
+            }
+        }
+    }
+}

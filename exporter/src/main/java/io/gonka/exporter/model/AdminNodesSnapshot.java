@@ -1,0 +1,5 @@
+package io.gonka.exporter.model;
+
+import java.util.List;
+
+public record AdminNodesSnapshot(List<MlNode> nodes) {}

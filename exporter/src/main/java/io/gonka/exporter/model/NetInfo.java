@@ -1,0 +1,4 @@
+package io.gonka.exporter.model;
+
+/** CometBFT {@code /net_info}. */
+public record NetInfo(long peers) {}

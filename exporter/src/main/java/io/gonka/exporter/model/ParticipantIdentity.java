@@ -1,0 +1,87 @@
+package io.gonka.exporter.model;
+
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whose node this is. In order: the configured address; the setup report's cold key address; the
+ * participant of the current epoch whose {@code inference_url} is the node's {@code public_url}.
+ * The answer is logged once per change, with how it was found.
+ */
+public final class ParticipantIdentity {
+    private static final Logger LOG = LoggerFactory.getLogger(ParticipantIdentity.class);
+
+    public enum Origin { CONFIGURED, SETUP_REPORT, PUBLIC_URL }
+
+    public record Resolved(String address, Origin origin) {}
+
+    private final String configured;
+    private final Supplier<Optional<SetupReport>> setupReport;
+    private final Supplier<Optional<AdminConfigSnapshot>> adminConfig;
+    private final Supplier<Optional<ParticipantsSnapshot>> participants;
+    private volatile Resolved last;
+
+    public ParticipantIdentity(String configured,
+                               Supplier<Optional<SetupReport>> setupReport,
+                               Supplier<Optional<AdminConfigSnapshot>> adminConfig,
+                               Supplier<Optional<ParticipantsSnapshot>> participants) {
+        this.configured = configured == null ? "" : configured.trim();
+        this.setupReport = setupReport;
+        this.adminConfig = adminConfig;
+        this.participants = participants;
+        if (!this.configured.isEmpty()) {
+            remember(new Resolved(this.configured, Origin.CONFIGURED));
+        }
+    }
+
+    public Optional<Resolved> resolve() {
+        if (!configured.isEmpty()) {
+            return Optional.of(last);
+        }
+        Optional<Resolved> found = setupReport.get().flatMap(SetupReport::coldKeyAddress)
+                .map(a -> new Resolved(a, Origin.SETUP_REPORT));
+        if (found.isEmpty()) {
+            found = adminConfig.get().flatMap(AdminConfigSnapshot::publicUrl).flatMap(url ->
+                    participants.get().flatMap(ps -> ps.participants().stream()
+                            .filter(p -> sameUrl(p.inferenceUrl(), url))
+                            .findFirst()
+                            .map(p -> new Resolved(p.address(), Origin.PUBLIC_URL))));
+        }
+        if (found.isEmpty()) {
+            // Keep the last answer: the sources it came from may be briefly down.
+            return Optional.ofNullable(last);
+        }
+        remember(found.get());
+        return found;
+    }
+
+    public Optional<String> address() {
+        return resolve().map(Resolved::address);
+    }
+
+    private void remember(Resolved r) {
+        Resolved prev = last;
+        if (prev == null || !prev.equals(r)) {
+            last = r;
+            LOG.info("participant address {} ({})", r.address(), switch (r.origin()) {
+                case CONFIGURED -> "configured";
+                case SETUP_REPORT -> "detected from the setup report's cold key";
+                case PUBLIC_URL -> "detected: the participant whose inference_url is the node's public_url";
+            });
+        }
+    }
+
+    static boolean sameUrl(String a, String b) {
+        return trim(a).equalsIgnoreCase(trim(b)) && !trim(a).isEmpty();
+    }
+
+    private static String trim(String s) {
+        String t = s == null ? "" : s.trim();
+        while (t.endsWith("/")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        return t;
+    }
+}

@@ -1,0 +1,149 @@
+package io.gonka.exporter.sources;
+
+import static io.gonka.exporter.sources.JsonFields.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gonka.exporter.model.AdminNodesSnapshot;
+import io.gonka.exporter.model.MlNode;
+import io.gonka.exporter.model.MlNodeStatus;
+import io.gonka.exporter.model.PocStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code GET /admin/v1/nodes}: every registered ML node with its state and per-model PoC weight. */
+public final class AdminNodesSource implements Source<AdminNodesSnapshot> {
+    public static final String NAME = "admin_nodes";
+    private static final Logger LOG = LoggerFactory.getLogger(AdminNodesSource.class);
+
+    private final UpstreamClient client;
+    private final String url;
+    private final Duration interval;
+    private final int maxNodes;
+
+    public AdminNodesSource(UpstreamClient client, String adminUrl, Duration interval, int maxNodes) {
+        this.client = client;
+        this.url = adminUrl + "/admin/v1/nodes";
+        this.interval = interval;
+        this.maxNodes = maxNodes;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Duration interval() {
+        return interval;
+    }
+
+    @Override
+    public CompletionStage<AdminNodesSnapshot> poll() {
+        return client.getOk(url, false).thenApply(body -> parse(body, maxNodes));
+    }
+
+    public static AdminNodesSnapshot parse(byte[] body, int maxNodes) {
+        JsonNode root = readTree(body, NAME);
+        if (!root.isArray()) {
+            throw SourceException.parse(NAME + ": expected an array of nodes, got " + kind(root));
+        }
+        List<MlNode> nodes = new ArrayList<>();
+        Map<String, Boolean> seen = new LinkedHashMap<>();
+        int i = 0;
+        for (JsonNode entry : root) {
+            String path = "[" + i++ + "]";
+            MlNode node = parseNode(entry, path);
+            if (seen.putIfAbsent(node.id(), Boolean.TRUE) != null) {
+                throw SourceException.parse(NAME + path + ": duplicate node id \"" + clip(node.id()) + "\"");
+            }
+            if (nodes.size() >= maxNodes) {
+                LOG.warn("source {}: more than {} ML nodes; the rest are not exported", NAME, maxNodes);
+                break;
+            }
+            nodes.add(node);
+        }
+        return new AdminNodesSnapshot(List.copyOf(nodes));
+    }
+
+    static MlNode parseNode(JsonNode entry, String path) {
+        JsonNode node = object(entry, "node", path);
+        JsonNode state = object(entry, "state", path);
+        String id = requiredText(node, "id", path + ".node");
+        if (id.isEmpty()) {
+            throw SourceException.parse(NAME + path + ".node.id: empty");
+        }
+        String host = textOrEmpty(node, "host", path + ".node");
+        int pocPort = (int) longOrZero(node, "poc_port", path + ".node");
+        String pocSegment = textOrEmpty(node, "poc_segment", path + ".node");
+        String version = textOrEmpty(state, "ml_node_version", path + ".state");
+        if (version.isEmpty()) {
+            version = textOrEmpty(node, "version", path + ".node"); // 2025 builds
+        }
+
+        MlNodeStatus current = status(state, "current_status", path, id);
+        MlNodeStatus intended = status(state, "intended_status", path, id);
+        String rawPoc = textOrEmpty(state, "poc_current_status", path + ".state");
+        PocStatus poc = PocStatus.parse(rawPoc);
+        if (poc == PocStatus.UNKNOWN && !rawPoc.isEmpty()) {
+            LOG.debug("ML node {}: unknown poc_current_status \"{}\", exported as UNKNOWN", id, clip(rawPoc));
+        }
+        boolean enabled = optionalObject(state, "admin_state", path + ".state")
+                .map(a -> boolOrFalse(a, "enabled", path + ".state.admin_state"))
+                .orElse(true); // no admin_state: nobody disabled it
+
+        Map<String, Double> weights = new LinkedHashMap<>();
+        Map<String, Boolean> slots = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> models = optionalObject(state, "epoch_ml_nodes", path + ".state")
+                .map(JsonNode::fields).orElse(Collections.emptyIterator());
+        while (models.hasNext()) {
+            Map.Entry<String, JsonNode> m = models.next();
+            String mpath = path + ".state.epoch_ml_nodes[" + clip(m.getKey()) + "]";
+            JsonNode info = m.getValue();
+            if (info == null || info.isNull()) {
+                continue;
+            }
+            if (!info.isObject()) {
+                throw SourceException.parse(NAME + mpath + ": expected an object, got " + kind(info));
+            }
+            weights.put(m.getKey(), numberOrZero(info, "poc_weight", mpath)); // omitempty: missing = 0
+            JsonNode alloc = info.get("timeslot_allocation");
+            boolean slot = false;
+            if (alloc != null && !alloc.isNull()) {
+                if (!alloc.isArray()) {
+                    throw SourceException.parse(NAME + mpath + ".timeslot_allocation: expected an array, got " + kind(alloc));
+                }
+                JsonNode pocSlot = alloc.get(1);
+                if (pocSlot != null && !pocSlot.isNull()) {
+                    if (!pocSlot.isBoolean()) {
+                        throw SourceException.parse(NAME + mpath + ".timeslot_allocation[1]: expected a boolean, got " + kind(pocSlot));
+                    }
+                    slot = pocSlot.booleanValue();
+                }
+            }
+            slots.put(m.getKey(), slot);
+        }
+        return new MlNode(id, host, pocPort, pocSegment, version, current, intended, poc, enabled,
+                Collections.unmodifiableMap(weights), Collections.unmodifiableMap(slots),
+                optionalTime(state, "status_timestamp", path + ".state"));
+    }
+
+    private static MlNodeStatus status(JsonNode state, String field, String path, String id) {
+        JsonNode n = state.get(field);
+        if (n == null || n.isNull()) {
+            return MlNodeStatus.UNKNOWN;
+        }
+        String raw = n.isIntegralNumber() ? n.asText() : textOrEmpty(state, field, path + ".state");
+        if (!MlNodeStatus.known(raw)) {
+            LOG.debug("ML node {}: unknown {} \"{}\", exported as UNKNOWN", id, field, clip(raw));
+        }
+        return MlNodeStatus.parse(raw);
+    }
+}

@@ -1,0 +1,85 @@
+package io.gonka.exporter.sources;
+
+import static io.gonka.exporter.sources.JsonFields.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gonka.exporter.model.EpochPhase;
+import io.gonka.exporter.model.EpochSnapshot;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code GET /v1/epochs/latest} on the public API: epoch, phase and the next PoC start. */
+public final class EpochSource implements Source<EpochSnapshot> {
+    public static final String NAME = "epoch";
+    private static final Logger LOG = LoggerFactory.getLogger(EpochSource.class);
+
+    private final UpstreamClient client;
+    private final String url;
+    private final Duration interval;
+
+    public EpochSource(UpstreamClient client, String publicUrl, Duration interval) {
+        this.client = client;
+        this.url = publicUrl + "/v1/epochs/latest";
+        this.interval = interval;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Duration interval() {
+        return interval;
+    }
+
+    @Override
+    public CompletionStage<EpochSnapshot> poll() {
+        return client.getOk(url, false).thenApply(EpochSource::parse);
+    }
+
+    public static EpochSnapshot parse(byte[] body) {
+        JsonNode root = readTree(body, NAME);
+        if (!root.isObject()) {
+            throw SourceException.parse(NAME + ": expected an object, got " + kind(root));
+        }
+        long height = requiredLong(root, "block_height", NAME);
+        JsonNode latest = object(root, "latest_epoch", NAME);
+        long latestIndex = longOrZero(latest, "index", NAME + ".latest_epoch");
+        String rawPhase = textOrEmpty(root, "phase", NAME);
+        EpochPhase phase = EpochPhase.parse(rawPhase);
+        if (phase == EpochPhase.UNKNOWN) {
+            LOG.debug("epoch: unknown phase \"{}\", exported as UNKNOWN", clip(rawPhase));
+        }
+        JsonNode stages = optionalObject(root, "epoch_stages", NAME).orElse(null);
+        JsonNode nextStages = optionalObject(root, "next_epoch_stages", NAME).orElse(null);
+
+        OptionalLong effective = optionalLong(root, "effective_epoch_index", NAME);
+        long effectiveIndex;
+        if (effective.isPresent()) {
+            effectiveIndex = effective.getAsLong();
+        } else {
+            // latest_epoch runs one ahead of the paid epoch from its PoC start until set_new_validators.
+            OptionalLong setNew = stages == null ? OptionalLong.empty() : optionalLong(stages, "set_new_validators", NAME + ".epoch_stages");
+            boolean beforeSwitch = setNew.isPresent() && height < setNew.getAsLong();
+            effectiveIndex = beforeSwitch && latestIndex > 0 ? latestIndex - 1 : latestIndex;
+        }
+
+        // The next PoC start is the first candidate above the current height (epoch 0 has negative ones).
+        long next = Long.MAX_VALUE;
+        long[] candidates = {
+                stages == null ? Long.MIN_VALUE : optionalLong(stages, "next_poc_start", NAME + ".epoch_stages").orElse(Long.MIN_VALUE),
+                nextStages == null ? Long.MIN_VALUE : optionalLong(nextStages, "poc_start", NAME + ".next_epoch_stages").orElse(Long.MIN_VALUE),
+                nextStages == null ? Long.MIN_VALUE : optionalLong(nextStages, "next_poc_start", NAME + ".next_epoch_stages").orElse(Long.MIN_VALUE)};
+        for (long c : candidates) {
+            if (c > height && c < next) {
+                next = c;
+            }
+        }
+        return new EpochSnapshot(height, latestIndex, effectiveIndex, phase, rawPhase,
+                next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next));
+    }
+}

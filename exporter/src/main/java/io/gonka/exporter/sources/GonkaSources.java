@@ -1,0 +1,68 @@
+package io.gonka.exporter.sources;
+
+import io.gonka.exporter.config.ExporterConfig;
+import io.gonka.exporter.model.ParticipantIdentity;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * The Gonka upstreams of one host, built from configuration and registered with the scheduler.
+ * With {@code gonka.enabled=false} there are none (a plain GPU exporter); the reference-height
+ * source exists only when reference nodes are configured.
+ */
+public final class GonkaSources {
+    public final boolean enabled;
+    public final AdminNodesSource adminNodes;
+    public final AdminConfigSource adminConfig;
+    public final SetupReportSource setupReport;
+    public final RpcStatusSource rpcStatus;
+    public final RpcNetInfoSource rpcNetInfo;
+    public final ReferenceHeightsSource referenceHeights;
+    public final EpochSource epoch;
+    public final ParticipantsSource participants;
+    public final ParticipantStatsSource participantStats;
+    public final MlNodeHealthSource mlNodeHealth;
+    public final ParticipantIdentity identity;
+
+    public GonkaSources(ExporterConfig cfg, UpstreamClient client, SourceScheduler scheduler, Clock clock) {
+        this.enabled = cfg.enabled();
+        if (!enabled) {
+            adminNodes = null;
+            adminConfig = null;
+            setupReport = null;
+            rpcStatus = null;
+            rpcNetInfo = null;
+            referenceHeights = null;
+            epoch = null;
+            participants = null;
+            participantStats = null;
+            mlNodeHealth = null;
+            identity = null;
+            return;
+        }
+        String admin = ExporterUrls.trimSlash(cfg.adminUrl());
+        String rpc = ExporterUrls.trimSlash(cfg.rpcUrl());
+        String pub = ExporterUrls.trimSlash(cfg.publicUrl());
+        adminNodes = scheduler.register(new AdminNodesSource(client, admin, cfg.intervalAdminNodes(), cfg.maxMlNodes()));
+        adminConfig = scheduler.register(new AdminConfigSource(client, admin, cfg.intervalAdminConfig()));
+        setupReport = scheduler.register(new SetupReportSource(client, admin, cfg.intervalSetupReport(), cfg.maxMlNodes() + 64));
+        rpcStatus = scheduler.register(new RpcStatusSource(client, rpc, cfg.intervalRpcStatus()));
+        rpcNetInfo = scheduler.register(new RpcNetInfoSource(client, rpc, cfg.intervalRpcNetInfo()));
+        referenceHeights = cfg.referenceUrlsOrEmpty().isEmpty() ? null
+                : scheduler.register(new ReferenceHeightsSource(client, cfg.referenceUrlsOrEmpty(), cfg.intervalReferenceHeights()));
+        epoch = scheduler.register(new EpochSource(client, pub, cfg.intervalEpoch()));
+        participants = scheduler.register(new ParticipantsSource(client, pub, cfg.intervalParticipants(), cfg.maxNetworkParticipants()));
+        identity = new ParticipantIdentity(cfg.participantAddressOrEmpty(),
+                () -> scheduler.state(setupReport).fresh(),
+                () -> scheduler.state(adminConfig).fresh(),
+                () -> scheduler.state(participants).fresh());
+        participantStats = scheduler.register(new ParticipantStatsSource(client, pub, cfg.intervalParticipantStats(), identity::address));
+        mlNodeHealth = scheduler.register(new MlNodeHealthSource(client, cfg.intervalMlnodeHealth(), cfg.mlnodeConcurrency(),
+                () -> scheduler.state(adminNodes).fresh(),
+                () -> scheduler.state(adminConfig).fresh(), clock));
+    }
+
+    public Optional<ReferenceHeightsSource> referenceHeights() {
+        return Optional.ofNullable(referenceHeights);
+    }
+}

@@ -1,0 +1,100 @@
+package io.gonka.exporter.sources;
+
+import io.gonka.exporter.model.ChainStatus;
+import io.gonka.exporter.model.ReferenceHeights;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Latest heights of other nodes (a configurable list), polled concurrently. Any subset may be down;
+ * the poll fails only when none answered.
+ */
+public final class ReferenceHeightsSource implements Source<ReferenceHeights> {
+    public static final String NAME = "reference_heights";
+
+    private final UpstreamClient client;
+    private final List<String> statusUrls;
+    private final Duration interval;
+
+    public ReferenceHeightsSource(UpstreamClient client, List<String> baseUrls, Duration interval) {
+        this.client = client;
+        this.statusUrls = baseUrls.stream().map(ReferenceHeightsSource::statusUrl).toList();
+        this.interval = interval;
+    }
+
+    /**
+     * {@code http://host:26657} (CometBFT) and {@code .../chain-rpc} get {@code /status}; a URL that already
+     * ends in {@code /status} is used as is; anything else is a public API whose proxy serves {@code /chain-rpc/status}.
+     */
+    static String statusUrl(String base) {
+        String b = base.trim();
+        while (b.endsWith("/")) {
+            b = b.substring(0, b.length() - 1);
+        }
+        if (b.endsWith("/status")) {
+            return b;
+        }
+        URI u = URI.create(b);
+        if (u.getPort() == 26657 || b.endsWith("/chain-rpc")) {
+            return b + "/status";
+        }
+        return b + "/chain-rpc/status";
+    }
+
+    public List<String> statusUrls() {
+        return statusUrls;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Duration interval() {
+        return interval;
+    }
+
+    @Override
+    public CompletionStage<ReferenceHeights> poll() {
+        List<CompletableFuture<OptionalLong>> calls = new ArrayList<>();
+        AtomicReference<Throwable> firstError = new AtomicReference<>();
+        for (String url : statusUrls) {
+            calls.add(client.getOk(url, false)
+                    .thenApply(b -> {
+                        ChainStatus s = RpcStatusSource.parse(b, NAME);
+                        return s.catchingUp() ? OptionalLong.empty() : OptionalLong.of(s.height());
+                    })
+                    .exceptionally(t -> {
+                        firstError.compareAndSet(null, t);
+                        return OptionalLong.empty();
+                    }));
+        }
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            long max = -1;
+            int answered = 0;
+            for (CompletableFuture<OptionalLong> c : calls) {
+                OptionalLong h = c.join();
+                if (h.isPresent()) {
+                    answered++;
+                    max = Math.max(max, h.getAsLong());
+                }
+            }
+            if (answered == 0) {
+                Throwable t = firstError.get();
+                Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+                if (cause instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new SourceException(FailureReason.HTTP, "no reference node is synced");
+            }
+            return new ReferenceHeights(OptionalLong.of(max), answered, statusUrls.size());
+        });
+    }
+}

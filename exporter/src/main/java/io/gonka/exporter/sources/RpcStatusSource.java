@@ -1,0 +1,65 @@
+package io.gonka.exporter.sources;
+
+import static io.gonka.exporter.sources.JsonFields.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gonka.exporter.model.ChainStatus;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/** CometBFT {@code GET /status}. */
+public final class RpcStatusSource implements Source<ChainStatus> {
+    public static final String NAME = "rpc_status";
+
+    private final UpstreamClient client;
+    private final String url;
+    private final Duration interval;
+
+    public RpcStatusSource(UpstreamClient client, String rpcUrl, Duration interval) {
+        this.client = client;
+        this.url = rpcUrl + "/status";
+        this.interval = interval;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Duration interval() {
+        return interval;
+    }
+
+    @Override
+    public CompletionStage<ChainStatus> poll() {
+        return client.getOk(url, false).thenApply(b -> parse(b, NAME));
+    }
+
+    /** Shared with the reference-height poller: same shape from other nodes. */
+    public static ChainStatus parse(byte[] body, String what) {
+        JsonNode result = jsonRpcResult(body, what);
+        JsonNode sync = object(result, "sync_info", what + ".result");
+        long height = requiredLong(sync, "latest_block_height", what + ".result.sync_info");
+        if (height < 0) {
+            throw SourceException.parse(what + ".result.sync_info.latest_block_height: negative: " + height);
+        }
+        return new ChainStatus(height,
+                optionalTime(sync, "latest_block_time", what + ".result.sync_info"),
+                boolOrFalse(sync, "catching_up", what + ".result.sync_info"));
+    }
+
+    /** Unwraps {@code {"jsonrpc":"2.0","result":{...}}}; a JSON-RPC error object is an upstream error. */
+    static JsonNode jsonRpcResult(byte[] body, String what) {
+        JsonNode root = readTree(body, what);
+        if (!root.isObject()) {
+            throw SourceException.parse(what + ": expected an object, got " + kind(root));
+        }
+        JsonNode error = root.get("error");
+        if (error != null && !error.isNull()) {
+            String msg = error.isObject() ? error.path("message").asText("") + " " + error.path("data").asText("") : error.asText();
+            throw new SourceException(FailureReason.HTTP, what + ": JSON-RPC error: " + clip(msg.trim()));
+        }
+        return object(root, "result", what);
+    }
+}

@@ -1,0 +1,202 @@
+package io.gonka.exporter.sources;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.streams.WriteStream;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.codec.BodyCodec;
+import io.vertx.ext.web.codec.spi.BodyStream;
+import java.io.ByteArrayOutputStream;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The only way the exporter talks to upstreams: GET over a pooled Vert.x Web Client, with a hard
+ * deadline per request (a slow drip cannot keep a poll alive), a body size cap (enforced while
+ * streaming, so an oversized body is never held in memory) and failures classified into
+ * {@link FailureReason}s.
+ */
+public final class UpstreamClient implements AutoCloseable {
+    private final Vertx vertx;
+    private final WebClient client;
+    private final Duration timeout;
+    private final long maxBodyBytes;
+
+    public UpstreamClient(Vertx vertx, Duration timeout, long maxBodyBytes, int maxConnectionsPerHost) {
+        this.vertx = vertx;
+        this.timeout = timeout;
+        this.maxBodyBytes = maxBodyBytes;
+        WebClientOptions options = new WebClientOptions()
+                .setUserAgent("gonka-exporter")
+                .setConnectTimeout((int) Math.max(1, timeout.toMillis()))
+                .setIdleTimeout((int) Math.max(1, timeout.toSeconds()))
+                .setKeepAlive(true)
+                .setFollowRedirects(false)
+                .setDecompressionSupported(true)
+                .setTrustAll(false);
+        // Per-host pool: bounded, with a bounded wait queue so a dead upstream cannot pile up requests.
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(maxConnectionsPerHost).setMaxWaitQueueSize(256);
+        this.client = WebClient.create(vertx, options, pool);
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** GET {@code url}; completes with the response whatever its status, or fails with {@link SourceException}. */
+    public CompletableFuture<UpstreamResponse> get(String url) {
+        CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
+        CappedBody body = new CappedBody(maxBodyBytes);
+        long deadlineMs = Math.max(1, timeout.toMillis());
+        long timer = vertx.setTimer(deadlineMs, id -> {
+            SourceException e = new SourceException(FailureReason.TIMEOUT,
+                    "no complete answer from " + url + " within " + deadlineMs + " ms");
+            body.abort(e); // fails the codec, which resets the connection
+            result.completeExceptionally(e);
+        });
+        try {
+            client.requestAbs(HttpMethod.GET, url)
+                    .timeout(deadlineMs)
+                    .as(body.codec())
+                    .send()
+                    .onComplete(ar -> {
+                        vertx.cancelTimer(timer);
+                        if (ar.succeeded()) {
+                            result.complete(new UpstreamResponse(url, ar.result().statusCode(), body.bytes()));
+                        } else {
+                            result.completeExceptionally(classify(url, ar.cause()));
+                        }
+                    });
+        } catch (RuntimeException e) {
+            vertx.cancelTimer(timer);
+            result.completeExceptionally(new SourceException(FailureReason.CONNECT, "bad URL " + url + ": " + e.getMessage()));
+        }
+        return result;
+    }
+
+    /** GET that only accepts 2xx; a 404 on an optional endpoint becomes {@link UnsupportedUpstreamException}. */
+    public CompletableFuture<byte[]> getOk(String url, boolean optional) {
+        return get(url).thenApply(r -> {
+            if (r.ok()) {
+                return r.body();
+            }
+            if (optional && r.status() == 404) {
+                throw new UnsupportedUpstreamException("HTTP 404 from " + url);
+            }
+            throw new SourceException(FailureReason.HTTP, "HTTP " + r.status() + " from " + url);
+        });
+    }
+
+    static SourceException classify(String url, Throwable t) {
+        if (t instanceof SourceException se) {
+            return se;
+        }
+        String msg = String.valueOf(t.getMessage());
+        if (t instanceof TimeoutException || t instanceof io.netty.handler.timeout.TimeoutException
+                || t.getClass().getSimpleName().contains("Timeout") || msg.contains("timeout period")) {
+            return new SourceException(FailureReason.TIMEOUT, "timed out on " + url + ": " + msg);
+        }
+        if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
+                || t instanceof ClosedChannelException || t.getCause() instanceof ConnectException
+                || msg.contains("Connection refused") || msg.contains("Connection was closed") || msg.contains("Connection reset")) {
+            return new SourceException(FailureReason.CONNECT, "cannot reach " + url + ": " + msg);
+        }
+        return new SourceException(FailureReason.CONNECT, "request to " + url + " failed: " + t.getClass().getSimpleName() + ": " + msg);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /** Accumulates the body up to a cap; past it the stream fails and the request is abandoned. */
+    private static final class CappedBody implements BodyStream<Void> {
+        private final long cap;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final Promise<Void> done = Promise.promise();
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        CappedBody(long cap) {
+            this.cap = cap;
+        }
+
+        BodyCodec<Void> codec() {
+            return () -> this;
+        }
+
+        synchronized byte[] bytes() {
+            return out.toByteArray();
+        }
+
+        void abort(Throwable t) {
+            if (finished.compareAndSet(false, true)) {
+                done.tryFail(t);
+            }
+        }
+
+        @Override
+        public Future<Void> result() {
+            return done.future();
+        }
+
+        @Override
+        public void handle(Throwable t) {
+            abort(t);
+        }
+
+        @Override
+        public synchronized Future<Void> write(Buffer data) {
+            if (finished.get()) {
+                return Future.failedFuture("body abandoned");
+            }
+            if (out.size() + (long) data.length() > cap) {
+                SourceException e = new SourceException(FailureReason.PARSE, "body larger than " + cap + " bytes");
+                abort(e);
+                out.reset();
+                return Future.failedFuture(e);
+            }
+            byte[] bytes = data.getBytes();
+            out.write(bytes, 0, bytes.length);
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<Void> end() {
+            if (finished.compareAndSet(false, true)) {
+                done.tryComplete();
+            }
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public WriteStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> handler) {
+            return this;
+        }
+
+        @Override
+        public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+            return this;
+        }
+
+        @Override
+        public boolean writeQueueFull() {
+            return false;
+        }
+
+        @Override
+        public WriteStream<Buffer> drainHandler(io.vertx.core.Handler<Void> handler) {
+            return this;
+        }
+    }
+}
