@@ -2,6 +2,7 @@ package io.gonka.exporter.http;
 
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -23,7 +24,7 @@ public class MetricsController {
         this.registry = registry;
     }
 
-    @Get("/metrics")
+    @Get(value = "/metrics", produces = {MediaType.TEXT_PLAIN, "application/openmetrics-text", MediaType.ALL})
     public MutableHttpResponse<byte[]> metrics(@Nullable @Header(HttpHeaders.ACCEPT) String accept) throws IOException {
         ExpositionFormatWriter writer = formats.findWriter(accept);
         if (writer == formats.getPrometheusProtobufWriter() || !writer.isAvailable()) {

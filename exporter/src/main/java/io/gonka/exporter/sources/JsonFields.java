@@ -42,7 +42,7 @@ public final class JsonFields {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw SourceException.parse(what + ": malformed JSON: " + e.getOriginalMessage());
+            throw SourceException.parse(what + ": malformed JSON: " + clipLong(e.getOriginalMessage()));
         } catch (IOException e) {
             throw SourceException.parse(what + ": unreadable body: " + e.getMessage());
         }
@@ -218,6 +218,11 @@ public final class JsonFields {
             return "nothing";
         }
         return n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    static String clipLong(String s) {
+        String first = s == null ? "" : s.lines().findFirst().orElse("");
+        return first.length() <= 160 ? first : first.substring(0, 160) + "...";
     }
 
     public static String clip(String s) {

@@ -77,7 +77,7 @@ public final class ParticipantsSource implements Source<ParticipantsSnapshot> {
             }
             return found;
         } catch (IOException e) {
-            throw SourceException.parse(NAME + ": malformed JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw SourceException.parse(NAME + ": malformed JSON: " + JsonFields.clipLong(e.getMessage()));
         }
     }
 
