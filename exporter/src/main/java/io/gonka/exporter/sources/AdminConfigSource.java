@@ -44,7 +44,7 @@ public final class AdminConfigSource implements Source<AdminConfigSnapshot> {
     }
 
     public static AdminConfigSnapshot parse(byte[] body) {
-        JsonNode root = readTree(body, NAME);
+        JsonNode root = readTree(body, NAME, true);
         if (!root.isObject()) {
             throw SourceException.parse(NAME + ": expected an object, got " + kind(root));
         }

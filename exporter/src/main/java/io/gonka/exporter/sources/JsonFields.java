@@ -32,6 +32,14 @@ public final class JsonFields {
     private JsonFields() {}
 
     public static JsonNode readTree(byte[] body, String what) {
+        return readTree(body, what, false);
+    }
+
+    /**
+     * @param sensitive the body may hold secrets: a syntax error is reported by position only, since
+     *                  the parser's own message quotes the offending token
+     */
+    public static JsonNode readTree(byte[] body, String what, boolean sensitive) {
         if (body.length == 0) {
             throw SourceException.parse(what + ": empty body");
         }
@@ -42,6 +50,10 @@ public final class JsonFields {
             }
             return node;
         } catch (JsonProcessingException e) {
+            if (sensitive) {
+                var at = e.getLocation();
+                throw SourceException.parse(what + ": malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
+            }
             throw SourceException.parse(what + ": malformed JSON: " + clipLong(e.getOriginalMessage()));
         } catch (IOException e) {
             throw SourceException.parse(what + ": unreadable body: " + e.getMessage());
