@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ServerFilter("/**")
 public class BasicAuthFilter {
+    /** Container and kubelet probes carry no credentials; they reveal only UP/DOWN. */
+    private static final java.util.Set<String> PROBES = java.util.Set.of("/health/liveness", "/health/readiness");
     private final Map<String, String> users;
     private final Map<String, Boolean> accepted = new ConcurrentHashMap<>();
 
@@ -29,7 +31,7 @@ public class BasicAuthFilter {
     @RequestFilter
     @Nullable
     public HttpResponse<?> check(HttpRequest<?> request) {
-        if (users.isEmpty()) {
+        if (users.isEmpty() || PROBES.contains(request.getPath())) {
             return null;
         }
         String header = request.getHeaders().get("Authorization");

@@ -88,6 +88,10 @@ class SecurityTest {
                 assertEquals(200, ok.statusCode());
                 assertTrue(ok.body().contains("gonka_exporter_build_info"));
             }
+            assertEquals(200, https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/health/liveness")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode(), "probes need no credentials");
+            assertEquals(401, https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
             // Plain HTTP on the same port is not served.
             HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             assertThrows(java.io.IOException.class, () -> plain.send(HttpRequest.newBuilder(
