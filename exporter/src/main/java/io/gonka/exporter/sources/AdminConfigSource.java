@@ -8,39 +8,22 @@ import io.gonka.exporter.model.AdminConfigSnapshot.Seed;
 import io.gonka.exporter.model.AdminConfigSnapshot.UpgradePlan;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 
 /**
  * {@code GET /admin/v1/config} (newer builds; older ones answer 404 and the source is unsupported).
  * The answer holds the ML-node worker private key: only the fields below are read, the body is
  * dropped right after parsing, and nothing of it reaches a log line.
  */
-public final class AdminConfigSource implements Source<AdminConfigSnapshot> {
+public final class AdminConfigSource extends SingleRequestSource<AdminConfigSnapshot> {
     public static final String NAME = "admin_config";
 
-    private final UpstreamClient client;
-    private final String url;
-    private final Duration interval;
-
     public AdminConfigSource(UpstreamClient client, String adminUrl, Duration interval) {
-        this.client = client;
-        this.url = adminUrl + "/admin/v1/config";
-        this.interval = interval;
+        super(NAME, client, adminUrl + "/admin/v1/config", interval, true);
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Duration interval() {
-        return interval;
-    }
-
-    @Override
-    public CompletionStage<AdminConfigSnapshot> poll() {
-        return client.getOk(url, true).thenApply(AdminConfigSource::parse);
+    protected AdminConfigSnapshot parseBody(byte[] body) {
+        return parse(body);
     }
 
     public static AdminConfigSnapshot parse(byte[] body) {

@@ -14,40 +14,24 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@code GET /admin/v1/nodes}: every registered ML node with its state and per-model PoC weight. */
-public final class AdminNodesSource implements Source<AdminNodesSnapshot> {
+public final class AdminNodesSource extends SingleRequestSource<AdminNodesSnapshot> {
     public static final String NAME = "admin_nodes";
     private static final Logger LOG = LoggerFactory.getLogger(AdminNodesSource.class);
 
-    private final UpstreamClient client;
-    private final String url;
-    private final Duration interval;
     private final int maxNodes;
 
     public AdminNodesSource(UpstreamClient client, String adminUrl, Duration interval, int maxNodes) {
-        this.client = client;
-        this.url = adminUrl + "/admin/v1/nodes";
-        this.interval = interval;
+        super(NAME, client, adminUrl + "/admin/v1/nodes", interval, false);
         this.maxNodes = maxNodes;
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Duration interval() {
-        return interval;
-    }
-
-    @Override
-    public CompletionStage<AdminNodesSnapshot> poll() {
-        return client.getOk(url, false).thenApply(body -> parse(body, maxNodes));
+    protected AdminNodesSnapshot parseBody(byte[] body) {
+        return parse(body, maxNodes);
     }
 
     public static AdminNodesSnapshot parse(byte[] body, int maxNodes) {

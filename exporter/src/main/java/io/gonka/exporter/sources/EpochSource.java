@@ -7,38 +7,21 @@ import io.gonka.exporter.model.EpochPhase;
 import io.gonka.exporter.model.EpochSnapshot;
 import java.time.Duration;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@code GET /v1/epochs/latest} on the public API: epoch, phase and the next PoC start. */
-public final class EpochSource implements Source<EpochSnapshot> {
+public final class EpochSource extends SingleRequestSource<EpochSnapshot> {
     public static final String NAME = "epoch";
     private static final Logger LOG = LoggerFactory.getLogger(EpochSource.class);
 
-    private final UpstreamClient client;
-    private final String url;
-    private final Duration interval;
-
     public EpochSource(UpstreamClient client, String publicUrl, Duration interval) {
-        this.client = client;
-        this.url = publicUrl + "/v1/epochs/latest";
-        this.interval = interval;
+        super(NAME, client, publicUrl + "/v1/epochs/latest", interval, false);
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Duration interval() {
-        return interval;
-    }
-
-    @Override
-    public CompletionStage<EpochSnapshot> poll() {
-        return client.getOk(url, false).thenApply(EpochSource::parse);
+    protected EpochSnapshot parseBody(byte[] body) {
+        return parse(body);
     }
 
     public static EpochSnapshot parse(byte[] body) {

@@ -12,40 +12,24 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 
 /**
  * {@code GET /v1/epochs/current/participants}. The answer is several MB on a large network (proofs,
  * validators, a block); it is read as a token stream, and only one participant at a time becomes a tree.
  */
-public final class ParticipantsSource implements Source<ParticipantsSnapshot> {
+public final class ParticipantsSource extends SingleRequestSource<ParticipantsSnapshot> {
     public static final String NAME = "participants";
 
-    private final UpstreamClient client;
-    private final String url;
-    private final Duration interval;
     private final int maxParticipants;
 
     public ParticipantsSource(UpstreamClient client, String publicUrl, Duration interval, int maxParticipants) {
-        this.client = client;
-        this.url = publicUrl + "/v1/epochs/current/participants";
-        this.interval = interval;
+        super(NAME, client, publicUrl + "/v1/epochs/current/participants", interval, false);
         this.maxParticipants = maxParticipants;
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Duration interval() {
-        return interval;
-    }
-
-    @Override
-    public CompletionStage<ParticipantsSnapshot> poll() {
-        return client.getOk(url, false).thenApply(b -> parse(b, maxParticipants));
+    protected ParticipantsSnapshot parseBody(byte[] body) {
+        return parse(body, maxParticipants);
     }
 
     public static ParticipantsSnapshot parse(byte[] body, int maxParticipants) {

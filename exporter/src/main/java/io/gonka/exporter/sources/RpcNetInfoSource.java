@@ -5,35 +5,18 @@ import static io.gonka.exporter.sources.JsonFields.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gonka.exporter.model.NetInfo;
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
 
 /** CometBFT {@code GET /net_info}: connected peers. */
-public final class RpcNetInfoSource implements Source<NetInfo> {
+public final class RpcNetInfoSource extends SingleRequestSource<NetInfo> {
     public static final String NAME = "rpc_net_info";
 
-    private final UpstreamClient client;
-    private final String url;
-    private final Duration interval;
-
     public RpcNetInfoSource(UpstreamClient client, String rpcUrl, Duration interval) {
-        this.client = client;
-        this.url = rpcUrl + "/net_info";
-        this.interval = interval;
+        super(NAME, client, rpcUrl + "/net_info", interval, false);
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Duration interval() {
-        return interval;
-    }
-
-    @Override
-    public CompletionStage<NetInfo> poll() {
-        return client.getOk(url, false).thenApply(RpcNetInfoSource::parse);
+    protected NetInfo parseBody(byte[] body) {
+        return parse(body);
     }
 
     public static NetInfo parse(byte[] body) {

@@ -5,35 +5,18 @@ import static io.gonka.exporter.sources.JsonFields.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gonka.exporter.model.ChainStatus;
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
 
 /** CometBFT {@code GET /status}. */
-public final class RpcStatusSource implements Source<ChainStatus> {
+public final class RpcStatusSource extends SingleRequestSource<ChainStatus> {
     public static final String NAME = "rpc_status";
 
-    private final UpstreamClient client;
-    private final String url;
-    private final Duration interval;
-
     public RpcStatusSource(UpstreamClient client, String rpcUrl, Duration interval) {
-        this.client = client;
-        this.url = rpcUrl + "/status";
-        this.interval = interval;
+        super(NAME, client, rpcUrl + "/status", interval, false);
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Duration interval() {
-        return interval;
-    }
-
-    @Override
-    public CompletionStage<ChainStatus> poll() {
-        return client.getOk(url, false).thenApply(b -> parse(b, NAME));
+    protected ChainStatus parseBody(byte[] body) {
+        return parse(body, NAME);
     }
 
     /** Shared with the reference-height poller: same shape from other nodes. */

@@ -11,37 +11,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 
 /** {@code GET /admin/v1/setup/report} (EXPERIMENTAL, newer builds; a 404 makes it unsupported). */
-public final class SetupReportSource implements Source<SetupReport> {
+public final class SetupReportSource extends SingleRequestSource<SetupReport> {
     public static final String NAME = "setup_report";
 
-    private final UpstreamClient client;
-    private final String url;
-    private final Duration interval;
     private final int maxChecks;
 
     public SetupReportSource(UpstreamClient client, String adminUrl, Duration interval, int maxChecks) {
-        this.client = client;
-        this.url = adminUrl + "/admin/v1/setup/report";
-        this.interval = interval;
+        super(NAME, client, adminUrl + "/admin/v1/setup/report", interval, true);
         this.maxChecks = maxChecks;
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Duration interval() {
-        return interval;
-    }
-
-    @Override
-    public CompletionStage<SetupReport> poll() {
-        return client.getOk(url, true).thenApply(b -> parse(b, maxChecks));
+    protected SetupReport parseBody(byte[] body) {
+        return parse(body, maxChecks);
     }
 
     public static SetupReport parse(byte[] body, int maxChecks) {

@@ -1,0 +1,43 @@
+package io.gonka.exporter.sources;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/** A source that is one GET and one parser: most upstreams. */
+abstract class SingleRequestSource<T> implements Source<T> {
+    private final String name;
+    private final UpstreamClient client;
+    private final String url;
+    private final Duration interval;
+    private final boolean optional;
+
+    /** @param optional a 404 means "this node does not have it" rather than a failure */
+    SingleRequestSource(String name, UpstreamClient client, String url, Duration interval, boolean optional) {
+        this.name = name;
+        this.client = client;
+        this.url = url;
+        this.interval = interval;
+        this.optional = optional;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final Duration interval() {
+        return interval;
+    }
+
+    public final String url() {
+        return url;
+    }
+
+    @Override
+    public final CompletionStage<T> poll() {
+        return client.getOk(url, optional).thenApply(this::parseBody);
+    }
+
+    protected abstract T parseBody(byte[] body);
+}
