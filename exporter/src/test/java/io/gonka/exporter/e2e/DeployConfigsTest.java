@@ -1,0 +1,82 @@
+package io.gonka.exporter.e2e;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.gonka.exporter.support.RepoFiles;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+/** The shipped host and central Prometheus configs pass the real promtool and say what the README promises. */
+class DeployConfigsTest {
+    @TempDir
+    Path dir;
+
+    String promtool(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("promtool"));
+        cmd.addAll(List.of(args));
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("promtool missing: apt-get install prometheus", e);
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + out);
+        return out;
+    }
+
+    /** The shipped file with only paths substituted, as a deployment mounts it. */
+    Path staged(String relative, Map<String, String> paths) throws Exception {
+        String text = RepoFiles.text(relative);
+        for (var e : paths.entrySet()) {
+            assertTrue(text.contains(e.getKey()), relative + " has no " + e.getKey());
+            text = text.replace(e.getKey(), e.getValue());
+        }
+        Path out = dir.resolve(relative.replace('/', '_'));
+        Files.writeString(out, text);
+        return out;
+    }
+
+    @Test
+    void hostConfigsPassPromtoolAndPushWithUniqueLabels() throws Exception {
+        Path secret = dir.resolve("remote_write_password");
+        Files.writeString(secret, "change-me");
+        for (String file : List.of("deploy/host/prometheus.yml", "deploy/host/plain/prometheus.yml")) {
+            Path cfg = staged(file, Map.of("/etc/prometheus/secrets/remote_write_password", secret.toString()));
+            promtool("check", "config", cfg.toString());
+            Map<String, Object> doc = new Yaml().load(Files.readString(cfg));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> labels = (Map<String, Object>) ((Map<String, Object>) doc.get("global")).get("external_labels");
+            assertEquals("${GONKA_HOST_NAME}", labels.get("host"), file);
+            assertEquals("${GONKA_PARTICIPANT}", labels.get("participant"), file);
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> rw = (List<Map<String, Object>>) doc.get("remote_write");
+            assertEquals(1, rw.size());
+            assertTrue(rw.get(0).containsKey("basic_auth"), "credentials from a file");
+            String text = Files.readString(cfg);
+            assertTrue(text.contains("job_name: gonka-exporter"), file);
+        }
+        assertTrue(RepoFiles.text("deploy/host/docker-compose.yml").contains("--enable-feature=expand-external-labels"));
+        assertFalse(RepoFiles.text("deploy/host/docker-compose.yml").contains("ports:"), "a host publishes no port");
+    }
+
+    @Test
+    void centralConfigPassesPromtoolWithTheShippedRules() throws Exception {
+        Path secret = dir.resolve("remote_write_password");
+        Files.writeString(secret, "change-me");
+        Path cfg = staged("deploy/central/prometheus.yml", Map.of(
+                "/etc/prometheus/rules/", RepoFiles.path("alerts").toString() + "/",
+                "/etc/prometheus/secrets/remote_write_password", secret.toString()));
+        String out = promtool("check", "config", cfg.toString());
+        assertTrue(out.contains("SUCCESS"), out);
+        promtool("check", "web-config", RepoFiles.path("deploy/central/web-config.yml").toString());
+    }
+}
