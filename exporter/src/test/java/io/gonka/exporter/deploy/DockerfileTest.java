@@ -66,6 +66,13 @@ class DockerfileTest {
     }
 
     @Test
+    void heapHoldsTheLargestAcceptedUpstreamAnswer() {
+        String cap = env.get("GONKA_MAX_BODY_BYTES");
+        assertNotNull(cap, "the image caps upstream answers to fit its heap (the exporter's default is 32 MiB)");
+        assertTrue(JvmFlags.ofImage().heapHoldsBody(Long.parseLong(cap)), "-Xmx below 6 x GONKA_MAX_BODY_BYTES=" + cap);
+    }
+
+    @Test
     void nvidiaRuntimeEnvironment() {
         assertEquals("all", env.get("NVIDIA_VISIBLE_DEVICES"));
         assertEquals("utility", env.get("NVIDIA_DRIVER_CAPABILITIES"), "NVML needs only the utility capability");

@@ -52,6 +52,15 @@ record JvmFlags(List<String> flags) {
     }
 
     /**
+     * Whether the heap holds an upstream answer of {@code maxBodyBytes}: the body is in memory
+     * twice while it is parsed, plus the parsed tree. Measured with the exporter: -Xmx96m ran out
+     * of memory on a 26 MiB answer and held a 15 MiB one polled every second, hence 6 times.
+     */
+    boolean heapHoldsBody(long maxBodyBytes) {
+        return 6 * maxBodyBytes <= requiredSize("-Xmx");
+    }
+
+    /**
      * The JVM's hard caps on its large memory pools: heap, metaspace, code cache and direct memory.
      * A memory limit below their sum can kill a JVM that is within its own limits.
      */

@@ -198,6 +198,8 @@ class KubernetesManifestsTest {
                 assertTrue(reqMem >= 128L << 20, w.what() + ": the JVM is ~105 MB resident when idle");
                 assertTrue(reqMem <= limMem, w.what());
                 assertTrue(limMem >= caps, w.what() + ": limit " + limMem + " below heap+metaspace+code cache+direct " + caps);
+                String cap = effectiveEnv(w, c).get("GONKA_MAX_BODY_BYTES");
+                assertTrue(JvmFlags.ofImage().heapHoldsBody(Long.parseLong(cap)), w.what() + ": GONKA_MAX_BODY_BYTES=" + cap + " too big for -Xmx");
                 assertFalse(req.containsKey("nvidia.com/gpu") || lim.containsKey("nvidia.com/gpu"),
                         w.what() + ": requesting a GPU would take it from the ML node");
             }

@@ -122,10 +122,29 @@ class SystemdUnitTest {
         assertTrue(max >= caps, "MemoryMax " + max + " below heap+metaspace+code cache+direct " + caps);
     }
 
-    /** env.example names every setting the exporter reads, each commented out with its real default. */
+    /** Environment= lines of the unit (the env file overrides them). */
+    Map<String, String> unitEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String e : service().getOrDefault("Environment", List.of())) {
+            int eq = e.indexOf('=');
+            env.put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        return env;
+    }
+
+    @Test
+    void capsUpstreamAnswersLikeTheImage() {
+        String image = DockerfileModel.load().finalStage().env().get("GONKA_MAX_BODY_BYTES");
+        String unit = unitEnvironment().get("GONKA_MAX_BODY_BYTES");
+        assertEquals(image, unit, "the same heap needs the same cap");
+        assertTrue(JvmFlags.ofImage().heapHoldsBody(Long.parseLong(unit)));
+    }
+
+    /** env.example names every setting the exporter reads, each commented out with what it is under this unit. */
     @Test
     void envExampleListsEverySettingWithItsDefault() {
         Map<String, String> defaults = Settings.defaults();
+        defaults.putAll(unitEnvironment());
         Map<String, String> listed = new LinkedHashMap<>();
         for (String line : Repo.read("deploy/systemd/env.example").split("\n")) {
             String l = line.strip();
