@@ -247,6 +247,85 @@ class ContainerRuntimeIT {
     }
 
     /**
+     * The image's heap holds the largest upstream answer its GONKA_MAX_BODY_BYTES lets through
+     * (a participants list just under the cap, polled every second), and a larger one is refused
+     * without harm: a container that ran out of heap would exit and restart over and over.
+     */
+    @Test
+    void heapHoldsTheLargestAcceptedAnswer(@TempDir Path root) throws Exception {
+        long cap = Long.parseLong(imageEnv.get("GONKA_MAX_BODY_BYTES"));
+        byte[] largest = participantsAnswer(cap - 64 * 1024);
+        byte[] tooLarge = participantsAnswer(cap + 1024 * 1024);
+        var body = new java.util.concurrent.atomic.AtomicReference<>(largest);
+        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/v1/epochs/current/participants", ex -> {
+            byte[] b = body.get();
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, b.length);
+            try (var out = ex.getResponseBody()) {
+                out.write(b);
+            }
+        });
+        server.start();
+        try (Exporter e = new Exporter(root, Map.of("GONKA_PUBLIC_URL", "http://127.0.0.1:" + server.getAddress().getPort(),
+                "GONKA_INTERVAL_PARTICIPANTS", "1s"))) {
+            e.await200("/health/liveness", Duration.ofSeconds(60));
+            awaitMetric(e, "gonka_source_up{source=\"participants\"} 1.0", Duration.ofSeconds(60));
+            Thread.sleep(10_000); // ten more polls of the largest answer
+            assertTrue(e.process.isAlive(), "the exporter died:\n" + e.box.logText());
+            assertTrue(e.get("/metrics").body().contains("gonka_source_up{source=\"participants\"} 1.0"));
+
+            body.set(tooLarge);
+            awaitMetric(e, "gonka_source_errors_total{reason=\"parse\",source=\"participants\"} 1.0", Duration.ofSeconds(30));
+            assertTrue(e.process.isAlive(), "the exporter died:\n" + e.box.logText());
+            assertTrue(e.box.logText().contains("body larger than " + cap + " bytes"), e.box.logText());
+            int code = e.stop();
+            assertTrue(code == 0 || code == 143, "exit code after SIGTERM: " + code + " (3 = out of memory)\n" + e.box.logText());
+            assertFalse(e.box.logText().contains("java.lang.OutOfMemoryError"), e.box.logText());
+            e.box.assertUntouched("after stopping");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    static void awaitMetric(Exporter e, String sample, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            assertTrue(e.process.isAlive(), "the exporter exited (" + (e.process.isAlive() ? "" : e.process.exitValue()) + "):\n" + e.box.logText());
+            if (e.get("/metrics").body().contains(sample)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no " + sample + " within " + within + ":\n" + e.get("/metrics").body());
+    }
+
+    /**
+     * A /v1/epochs/current/participants answer of exactly {@code size} bytes: the shared example's
+     * participants repeated (10,000 is the exporter's default limit) and its proof bytes padded.
+     */
+    static byte[] participantsAnswer(long size) throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Path example = io.gonka.exporter.support.Fixtures.sharedDir().resolve("gonka-api/examples/public-epoch-participants.json");
+        var root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(example.toFile());
+        var list = (com.fasterxml.jackson.databind.node.ArrayNode) root.get("active_participants").get("participants");
+        var template = list.deepCopy();
+        list.removeAll();
+        for (int i = 0; i < 10_000; i++) {
+            var p = (com.fasterxml.jackson.databind.node.ObjectNode) template.get(i % template.size()).deepCopy();
+            p.put("index", String.format("gonka1%038d", i));
+            list.add(p);
+        }
+        root.put("active_participants_bytes", "");
+        long rest = size - json.writeValueAsBytes(root).length;
+        assertTrue(rest >= 0, "10,000 participants already exceed " + size + " bytes");
+        root.put("active_participants_bytes", "a".repeat((int) rest));
+        byte[] out = json.writeValueAsBytes(root);
+        assertEquals(size, out.length);
+        return out;
+    }
+
+    /**
      * The exporter loads JNA only for NVML; JNA's own entry point loads libjnidispatch.so the same
      * way, with the image's options: from the pre-extracted directory, unpacking nothing.
      */
