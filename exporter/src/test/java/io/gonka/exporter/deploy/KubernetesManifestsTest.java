@@ -353,6 +353,11 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void readmeGivesTheRegenerateCommand() {
+        assertTrue(Repo.read(DIR + "/README.md").contains(PrometheusRuleGenerator.REGENERATE_COMMAND));
+    }
+
+    @Test
     void prometheusRuleSpecIsAValidRuleFile(@TempDir Path tmp) throws Exception {
         Doc rule = ofKind("PrometheusRule").get(0);
         String checked = PrometheusRuleGeneratorTest.promtoolCheckRules(tmp, mapAt(rule.body(), rule.what(), "spec"));
