@@ -128,13 +128,19 @@ class ContainerRuntimeIT {
 
         /** Polls until the path answers 200 (the exporter is starting up). */
         HttpResponse<String> await200(String path, Duration within) throws Exception {
+            return await(path, r -> r.statusCode() == 200, "200", within);
+        }
+
+        /** Polls {@code path} until an answer satisfies {@code ok}; fails at once if the exporter exits. */
+        HttpResponse<String> await(String path, java.util.function.Predicate<HttpResponse<String>> ok, String what, Duration within)
+                throws Exception {
             long deadline = System.nanoTime() + within.toNanos();
             String last = "no answer";
             while (System.nanoTime() < deadline) {
                 assertTrue(process.isAlive(), "the exporter exited (" + (process.isAlive() ? "" : process.exitValue()) + "):\n" + box.logText());
                 try {
                     HttpResponse<String> r = get(path);
-                    if (r.statusCode() == 200) {
+                    if (ok.test(r)) {
                         return r;
                     }
                     last = r.statusCode() + " " + r.body();
@@ -143,7 +149,7 @@ class ContainerRuntimeIT {
                 }
                 Thread.sleep(200);
             }
-            throw new AssertionError(path + " did not answer 200 within " + within + ": " + last + "\n" + box.logText());
+            throw new AssertionError(path + " did not answer " + what + " within " + within + ": " + last + "\n" + box.logText());
         }
 
         void assertNoPerfDataFile() {
@@ -289,15 +295,7 @@ class ContainerRuntimeIT {
     }
 
     static void awaitMetric(Exporter e, String sample, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            assertTrue(e.process.isAlive(), "the exporter exited (" + (e.process.isAlive() ? "" : e.process.exitValue()) + "):\n" + e.box.logText());
-            if (e.get("/metrics").body().contains(sample)) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("no " + sample + " within " + within + ":\n" + e.get("/metrics").body());
+        e.await("/metrics", r -> r.statusCode() == 200 && r.body().contains(sample), "with " + sample, within);
     }
 
     /**

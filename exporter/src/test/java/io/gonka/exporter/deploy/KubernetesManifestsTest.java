@@ -187,7 +187,8 @@ class KubernetesManifestsTest {
 
     @Test
     void resourcesLeaveRoomForTheJvm() throws Exception {
-        long caps = JvmFlags.ofImage().cappedPoolsBytes();
+        JvmFlags jvm = JvmFlags.ofImage();
+        long caps = jvm.cappedPoolsBytes();
         for (Doc w : workloads()) {
             for (Map<String, Object> c : containers(w)) {
                 Map<String, Object> req = mapAt(c, w.what(), "resources", "requests");
@@ -199,7 +200,7 @@ class KubernetesManifestsTest {
                 assertTrue(reqMem <= limMem, w.what());
                 assertTrue(limMem >= caps, w.what() + ": limit " + limMem + " below heap+metaspace+code cache+direct " + caps);
                 String cap = effectiveEnv(w, c).get("GONKA_MAX_BODY_BYTES");
-                assertTrue(JvmFlags.ofImage().heapHoldsBody(Long.parseLong(cap)), w.what() + ": GONKA_MAX_BODY_BYTES=" + cap + " too big for -Xmx");
+                assertTrue(jvm.heapHoldsBody(Long.parseLong(cap)), w.what() + ": GONKA_MAX_BODY_BYTES=" + cap + " too big for -Xmx");
                 assertFalse(req.containsKey("nvidia.com/gpu") || lim.containsKey("nvidia.com/gpu"),
                         w.what() + ": requesting a GPU would take it from the ML node");
             }

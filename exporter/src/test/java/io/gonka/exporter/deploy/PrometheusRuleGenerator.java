@@ -54,7 +54,8 @@ public final class PrometheusRuleGenerator {
     public static String generate(Path alertsDir) throws IOException {
         List<Object> groups = new ArrayList<>();
         Map<String, String> groupFile = new LinkedHashMap<>();
-        for (Path file : ruleFiles(alertsDir)) {
+        List<Path> files = ruleFiles(alertsDir);
+        for (Path file : files) {
             String name = file.getFileName().toString();
             List<Object> docs = new ArrayList<>();
             Yamls.safe().loadAll(Files.readString(file, StandardCharsets.UTF_8)).forEach(docs::add);
@@ -99,7 +100,6 @@ public final class PrometheusRuleGenerator {
                 .append("# Regenerate after changing the alerts:\n")
                 .append("#   ").append(REGENERATE_COMMAND).append('\n')
                 .append("# Source files: ");
-        List<Path> files = ruleFiles(alertsDir);
         header.append(files.isEmpty() ? "none yet" : String.join(", ", files.stream().map(p -> p.getFileName().toString()).toList()));
         header.append("\n# Your Prometheus must select this object (ruleSelector), e.g. by a release: label.\n");
         return header + dumper().dump(doc);

@@ -55,11 +55,19 @@ class SystemdUnitTest {
         return v.get(v.size() - 1);
     }
 
+    /** Runs systemd-analyze on {@code unitText} saved under the unit's own name. */
+    static ScriptRunner.Result analyze(Path tmp, String unitText, String... args) throws Exception {
+        Path unit = tmp.resolve("gonka-exporter.service");
+        Files.writeString(unit, unitText);
+        List<String> cmd = new ArrayList<>(List.of("systemd-analyze"));
+        cmd.addAll(List.of(args));
+        cmd.add(unit.toString());
+        return ScriptRunner.run(cmd, Map.of(), false, tmp, 60);
+    }
+
     @Test
     void systemdAnalyzeVerifyIsClean(@TempDir Path tmp) throws Exception {
-        Path unit = tmp.resolve("gonka-exporter.service");
-        Files.writeString(unit, text);
-        var r = ScriptRunner.run(List.of("systemd-analyze", "verify", unit.toString()), Map.of(), false, tmp, 60);
+        var r = analyze(tmp, text, "verify");
         // verify exits 0 on unknown keys or bad values and only prints them: any output is a finding.
         assertEquals(0, r.exit(), r.output());
         assertEquals("", r.output().strip(), "systemd-analyze verify printed findings");
@@ -68,19 +76,14 @@ class SystemdUnitTest {
     @Test
     void systemdAnalyzeVerifyCatchesMistakes(@TempDir Path tmp) throws Exception {
         // The check above can fail: the same unit with a typo in a value is reported.
-        Path unit = tmp.resolve("gonka-exporter.service");
-        Files.writeString(unit, text.replace("ProtectSystem=strict", "ProtectSystem=strikt"));
-        var r = ScriptRunner.run(List.of("systemd-analyze", "verify", unit.toString()), Map.of(), false, tmp, 60);
+        var r = analyze(tmp, text.replace("ProtectSystem=strict", "ProtectSystem=strikt"), "verify");
         assertTrue(r.output().contains("strikt"), r.output());
     }
 
     @Test
     void exposureScoreStaysLow(@TempDir Path tmp) throws Exception {
-        Path unit = tmp.resolve("gonka-exporter.service");
-        Files.writeString(unit, text);
         // Exposure on systemd's 0-10 scale times 10: 25 = "2.5 OK".
-        var r = ScriptRunner.run(List.of("systemd-analyze", "security", "--offline=yes", "--threshold=25", "--no-pager", unit.toString()),
-                Map.of(), false, tmp, 60);
+        var r = analyze(tmp, text, "security", "--offline=yes", "--threshold=25", "--no-pager");
         assertEquals(0, r.exit(), "exposure above 2.5:\n" + r.output());
         assertTrue(r.output().contains("Overall exposure level"), r.output());
     }
