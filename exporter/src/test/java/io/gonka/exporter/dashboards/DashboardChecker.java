@@ -335,6 +335,11 @@ public final class DashboardChecker {
                 continue;
             }
             Set<String> refIds = new LinkedHashSet<>();
+            targets.forEach(t -> refIds.add(t.path("refId").asText("")));
+            if (type.equals("table")) {
+                checkTable(where, p, refIds, out);
+            }
+            refIds.clear();
             for (JsonNode t : targets) {
                 String refId = t.path("refId").asText("");
                 String tw = where + " target " + refId;
@@ -351,6 +356,64 @@ public final class DashboardChecker {
                 }
                 checkExpr(tw, expr, out);
                 checkVariableRefs(tw, expr, defined, out);
+            }
+        }
+    }
+
+    private static final Pattern VALUE_FIELD = Pattern.compile("Value(?: #(.+))?");
+
+    /**
+     * Table transformations must name fields that will exist: Grafana calls a table query's value column
+     * "Value #&lt;refId&gt;", or just "Value" when the panel has a single query; sortBy and field overrides must name a
+     * column the organize step produces.
+     */
+    private static void checkTable(String where, JsonNode p, Set<String> refIds, List<String> out) {
+        int n = p.path("targets").size();
+        for (JsonNode t : p.path("targets")) {
+            if (!t.path("format").asText().equals("table")) {
+                out.add(where + " target " + t.path("refId").asText() + ": a table's queries must use format table");
+            }
+        }
+        Set<String> columns = new LinkedHashSet<>();
+        boolean organized = false;
+        for (JsonNode tr : p.path("transformations")) {
+            String id = tr.path("id").asText();
+            JsonNode o = tr.path("options");
+            if (id.equals("organize")) {
+                organized = true;
+                for (String section : List.of("renameByName", "excludeByName", "indexByName")) {
+                    o.path(section).fieldNames().forEachRemaining(field -> {
+                        Matcher m = VALUE_FIELD.matcher(field);
+                        if (!m.matches()) {
+                            return;
+                        }
+                        if (m.group(1) == null && n != 1) {
+                            out.add(where + ": " + section + " names 'Value' but the panel has " + n
+                                    + " queries (their columns are 'Value #<refId>')");
+                        } else if (m.group(1) != null && (n == 1 || !refIds.contains(m.group(1)))) {
+                            out.add(where + ": " + section + " names '" + field + "', which this panel's queries "
+                                    + "do not produce" + (n == 1 ? " (a single query's column is 'Value')" : ""));
+                        }
+                    });
+                }
+                o.path("indexByName").fieldNames().forEachRemaining(columns::add);
+                o.path("renameByName").fieldNames().forEachRemaining(columns::remove);
+                o.path("renameByName").forEach(v -> columns.add(v.asText()));
+            } else if (id.equals("sortBy") && organized) {
+                for (JsonNode s : o.path("sort")) {
+                    if (!columns.contains(s.path("field").asText())) {
+                        out.add(where + ": sortBy field '" + s.path("field").asText() + "' is not a column " + columns);
+                    }
+                }
+            }
+        }
+        if (organized) {
+            for (JsonNode ov : p.path("fieldConfig").path("overrides")) {
+                if (ov.path("matcher").path("id").asText().equals("byName")
+                        && !columns.contains(ov.path("matcher").path("options").asText())) {
+                    out.add(where + ": override for '" + ov.path("matcher").path("options").asText()
+                            + "', which is not a column " + columns);
+                }
             }
         }
     }

@@ -247,6 +247,29 @@ class DashboardConventionsTest {
     }
 
     @Test
+    void catchesTableColumnsThatWillNotExist() {
+        assertCaught(violationsAfter(d -> {
+            for (JsonNode p : Dashboards.allPanels(d)) {
+                if (p.path("title").asText().equals("Setup report checks")) {
+                    ObjectNode organize = (ObjectNode) p.path("transformations").get(1).path("options");
+                    ((ObjectNode) organize.path("renameByName")).remove("Value");
+                    ((ObjectNode) organize.path("renameByName")).put("Value #A", "Result");
+                }
+                if (p.path("title").asText().equals("Sources now")) {
+                    ((ObjectNode) p.path("transformations").get(2).path("options").path("sort").get(0))
+                            .put("field", "Upp");
+                    for (JsonNode ov : p.path("fieldConfig").path("overrides")) {
+                        if (ov.path("matcher").path("options").asText().equals("Poll duration")) {
+                            ((ObjectNode) ov.path("matcher")).put("options", "Poll durations");
+                        }
+                    }
+                }
+            }
+        }), "panel 'Setup report checks' (id", "names 'Value #A', which this panel's queries do not produce",
+                "sortBy field 'Upp' is not a column", "override for 'Poll durations', which is not a column");
+    }
+
+    @Test
     void rejectsInvalidJson(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Path dup = dir.resolve("dup.json");
         Files.writeString(dup, "{\"uid\": \"a\", \"uid\": \"b\"}");
