@@ -396,6 +396,14 @@ public final class DashboardChecker {
                         }
                     });
                 }
+                Set<String> renamedTo = new LinkedHashSet<>();
+                o.path("renameByName").forEach(v -> renamedTo.add(v.asText()));
+                o.path("indexByName").fieldNames().forEachRemaining(field -> {
+                    if (renamedTo.contains(field) && !o.path("renameByName").has(field)) {
+                        out.add(where + ": indexByName uses the renamed name '" + field + "'; Grafana orders "
+                                + "fields before renaming them, so use the original name");
+                    }
+                });
                 o.path("indexByName").fieldNames().forEachRemaining(columns::add);
                 o.path("renameByName").fieldNames().forEachRemaining(columns::remove);
                 o.path("renameByName").forEach(v -> columns.add(v.asText()));
