@@ -1,0 +1,348 @@
+package io.gonka.exporter.dashboards;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Realistic exporter output (Prometheus text format 0.0.4) for two hosts, without the exporter: every metric of
+ * METRICS.md with its contract labels and no host identity (the scraping Prometheus adds {@code host} and
+ * {@code participant}, as the hosts' external labels would).
+ *
+ * <ul>
+ *   <li>{@code host-a} is in trouble: 35 blocks behind and catching up, 2 peers, miss rate 0.085 against a 0.10
+ *       cutoff, ML node {@code node3} FAILED while intended INFERENCE, one ML node GPU unavailable, the
+ *       {@code participant_stats} source timing out, a throttled GPU and an XID on another.</li>
+ *   <li>{@code host-b} is healthy and already in the next PoC (host-a, lagging, still sees Inference).</li>
+ * </ul>
+ * Values move with {@code elapsedSeconds}: heights, inference counts and counters grow between scrapes.
+ */
+public final class SyntheticFleet {
+
+    public static final List<String> HOSTS = List.of("host-a", "host-b");
+    public static final Map<String, String> PARTICIPANTS = Map.of(
+            "host-a", "gonka13f9zflr73zazq627j30rkxgj6a9trlcmh5mcch",
+            "host-b", "gonka14muxg9r0dp6x59vlxelf83nv0unu34my0wvf4y");
+    private static final List<String> OTHER_PARTICIPANTS = List.of(
+            "gonka16ca7my2kz9wnk4yskn82lmlqgzdvcw3yjqk6me", "gonka17lymkg5xtuhwfkkcx8ve6r7swhzzfu3a00w4x0",
+            "gonka18z5lutm34grmvu2rta5zc573vdqrvtt23umcx2", "gonka1rvtnuksqjkp6car0tpuu7ywx2kknxc3qw3zfxq");
+    private static final String MODEL = "Qwen/Qwen3-235B-A22B-Instruct-2507-FP8";
+    private static final List<String> SOURCES = List.of("admin_nodes", "admin_config", "setup_report", "rpc_status",
+            "rpc_net_info", "reference_heights", "epoch", "participants", "participant_stats", "nvml");
+    private static final List<String> PHASES = List.of("PoCGenerate", "PoCGenerateWindDown", "PoCValidate",
+            "PoCValidateWindDown", "Inference");
+    private static final List<String> NODE_STATES = List.of("UNKNOWN", "INFERENCE", "POC", "TRAINING", "STOPPED",
+            "FAILED");
+    private static final List<String> POC_STATES = List.of("IDLE", "GENERATING", "VALIDATING");
+    private static final List<String> CLOCK_REASONS = List.of("sw_power_cap", "hw_slowdown", "sw_thermal",
+            "hw_thermal", "hw_power_brake");
+    private static final long BASE_HEIGHT = 1_843_210;
+    private static final long EPOCH_LENGTH = 15_391;
+    private static final double BLOCK_SECONDS = 5.41;
+    private static final double NETWORK_WEIGHT = 1_523_406;
+    /** Events in the past (status changes, the last XID) are anchored here so they stay put between scrapes. */
+    private static final double LOADED_AT = System.currentTimeMillis() / 1000.0;
+
+    private record Node(String id, String address, String status, String intended, String poc, boolean enabled,
+                        boolean up, long weight, boolean pocSlot, List<Gpu> gpus) { }
+
+    /** An ML node GPU; a null utilization means the device is unavailable (its other fields are null too). */
+    private record Gpu(int index, Double utilization, long usedMb, int temperature) { }
+
+    private SyntheticFleet() { }
+
+    /** The exposition one host's exporter would serve {@code elapsedSeconds} after the start of the test. */
+    public static String exposition(String host, double elapsedSeconds) {
+        boolean a = host.equals("host-a");
+        double t = elapsedSeconds;
+        double now = System.currentTimeMillis() / 1000.0;
+        Text x = new Text();
+
+        // ---- exporter ---------------------------------------------------------------------------------
+        x.family("gonka_exporter_build_info", "gauge", "Exporter build information; always 1.")
+                .sample(1, "version", "0.1.0");
+        x.family("gonka_source_up", "gauge", "1 when the last poll of the source succeeded and is fresh.");
+        for (String s : SOURCES) {
+            x.sample(a && s.equals("participant_stats") ? 0 : 1, "source", s);
+        }
+        x.family("gonka_source_last_success_timestamp_seconds", "gauge", "Unix time of the last successful poll.");
+        for (String s : SOURCES) {
+            x.sample(now - (a && s.equals("participant_stats") ? 645 : 4), "source", s);
+        }
+        x.family("gonka_source_poll_duration_seconds", "gauge", "Duration of the last poll.");
+        for (String s : SOURCES) {
+            x.sample(a && s.equals("participant_stats") ? 10.0 : 0.012 + SOURCES.indexOf(s) * 0.007, "source", s);
+        }
+        x.family("gonka_source_errors_total", "counter", "Failed polls by reason.");
+        if (a) {
+            x.sample(42 + Math.floor(t / 2), "source", "participant_stats", "reason", "timeout");
+            x.sample(1, "source", "rpc_net_info", "reason", "connect");
+        } else {
+            x.sample(2, "source", "admin_nodes", "reason", "http");
+        }
+
+        // ---- chain ------------------------------------------------------------------------------------
+        long reference = BASE_HEIGHT + (long) Math.floor(t / BLOCK_SECONDS);
+        long lag = a ? 35 : 0;
+        long height = reference - lag;
+        x.family("gonka_chain_block_height", "gauge", "Latest block height of the local node.").sample(height);
+        x.family("gonka_chain_latest_block_timestamp_seconds", "gauge", "Header time of the latest block.")
+                .sample(now - 2.4 - lag * BLOCK_SECONDS);
+        x.family("gonka_chain_catching_up", "gauge", "1 while the node is syncing.").sample(a ? 1 : 0);
+        x.family("gonka_chain_peers", "gauge", "Connected peers.").sample(a ? 2 : 14);
+        x.family("gonka_chain_reference_block_height", "gauge", "Highest height among the reference nodes.")
+                .sample(reference);
+        x.family("gonka_chain_block_lag_blocks", "gauge", "Reference minus local height.").sample(lag);
+
+        // ---- epoch and network: PoC started 20 blocks before BASE_HEIGHT -------------------------------
+        long pocStart = BASE_HEIGHT - 20;
+        boolean inPoc = height >= pocStart;
+        long nextPoc = inPoc ? pocStart + EPOCH_LENGTH : pocStart;
+        x.family("gonka_epoch_index", "gauge", "Effective epoch index.").sample(142);
+        x.family("gonka_epoch_phase", "gauge", "Current epoch phase (state set).");
+        String phase = inPoc ? "PoCGenerate" : "Inference";
+        for (String p : PHASES) {
+            x.sample(p.equals(phase) ? 1 : 0, "phase", p);
+        }
+        x.family("gonka_epoch_next_poc_start_block_height", "gauge", "Next PoC start height.").sample(nextPoc);
+        x.family("gonka_epoch_blocks_until_next_poc", "gauge", "Blocks until the next PoC.").sample(nextPoc - height);
+        x.family("gonka_network_participants", "gauge", "Active participants.").sample(57);
+        x.family("gonka_network_weight", "gauge", "Sum of participant weights.").sample(NETWORK_WEIGHT);
+        Map<String, Long> weights = new LinkedHashMap<>();
+        weights.put(PARTICIPANTS.get("host-a"), 38_351L);
+        weights.put(PARTICIPANTS.get("host-b"), 40_117L);
+        long w = 61_020;
+        for (String p : OTHER_PARTICIPANTS) {
+            weights.put(p, w);
+            w -= 9_377;
+        }
+        x.family("gonka_network_participant_weight", "gauge", "Every participant's weight (opt-in).");
+        weights.forEach((p, pw) -> x.sample(pw, "participant", p));
+        x.family("gonka_network_mlnode_poc_weight", "gauge", "Every participant's ML node weights (opt-in).");
+        weights.forEach((p, pw) -> {
+            x.sample(pw / 2, "participant", p, "node_id", "node1", "model", MODEL);
+            x.sample(pw - pw / 2, "participant", p, "node_id", "node2", "model", MODEL);
+        });
+
+        // ---- the node's own view ---------------------------------------------------------------------
+        x.family("gonka_api_block_processing_lag_blocks", "gauge", "API event processing lag.").sample(a ? 6 : 1);
+        x.family("gonka_chain_upgrade_plan_height", "gauge", "Height of a pending chain upgrade.")
+                .sample(BASE_HEIGHT + 4_000, "name", "v0.2.11");
+        x.family("gonka_setup_check_passed", "gauge", "Setup report checks: 1 PASS, 0 FAIL.");
+        for (String check : List.of("cold_key_configured", "cold_key_not_in_keyring", "warm_key_in_keyring",
+                "warm_key_address_match", "permissions_granted", "consensus_key_match", "active_in_epoch",
+                "missed_requests_threshold", "block_sync", "mlnode_node1", "mlnode_node2", "mlnode_node3")) {
+            x.sample(a && (check.equals("block_sync") || check.equals("mlnode_node3")) ? 0 : 1, "check", check);
+        }
+        if (!a) {
+            x.sample(1, "check", "validator_in_set"); // UNAVAILABLE on host-a, so absent there
+        }
+
+        // ---- participant ------------------------------------------------------------------------------
+        String participant = PARTICIPANTS.get(host);
+        long completed = a ? 1_830 + (long) (t / 2) : 2_511 + (long) t;
+        long missed = a ? 170 + (long) (t / 20) : 12;
+        long weight = weights.get(participant);
+        x.family("gonka_participant_info", "gauge", "This host's participant.").sample(1, "participant", participant);
+        x.family("gonka_participant_weight", "gauge", "Participant weight this epoch.").sample(weight);
+        x.family("gonka_participant_weight_ratio", "gauge", "Weight over network weight.")
+                .sample(weight / NETWORK_WEIGHT);
+        x.family("gonka_participant_completed_inferences", "gauge", "Completed inferences this epoch.")
+                .sample(completed);
+        x.family("gonka_participant_missed_requests", "gauge", "Missed requests this epoch.").sample(missed);
+        x.family("gonka_participant_miss_rate", "gauge", "missed / (completed + missed).")
+                .sample((double) missed / (completed + missed));
+        x.family("gonka_participant_miss_rate_threshold", "gauge", "The chain's miss-rate cutoff.").sample(0.10);
+        x.family("gonka_participant_validated_inferences", "gauge", "Validated inferences.").sample(a ? 640 : 902);
+        x.family("gonka_participant_invalidated_inferences", "gauge", "Invalidated inferences.").sample(a ? 3 : 0);
+        x.family("gonka_participant_earned_coins", "gauge", "Coins earned this epoch.")
+                .sample(a ? 98_112_000 : 121_500_000);
+        x.family("gonka_participant_status", "gauge", "Participant status (state set).");
+        for (String s : List.of("ACTIVE", "INACTIVE", "INVALID")) {
+            x.sample(s.equals("ACTIVE") ? 1 : 0, "status", s);
+        }
+        x.family("gonka_participant_reward_claimed", "gauge", "1 once the previous epoch's reward is claimed.")
+                .sample(a ? 0 : 1, "epoch", "141");
+
+        // ---- ML nodes ---------------------------------------------------------------------------------
+        List<Node> nodes = a
+                ? List.of(
+                    new Node("node1", "10.0.1.11", "INFERENCE", "INFERENCE", "IDLE", true, true, 18_234, true,
+                            List.of(new Gpu(0, 0.87, 74_512, 61), new Gpu(1, 0.84, 74_100, 63))),
+                    new Node("node2", "10.0.1.12", "POC", "POC", "GENERATING", true, true, 20_117, false,
+                            List.of(new Gpu(0, 0.99, 79_800, 71), new Gpu(1, null, 0, 0))),
+                    new Node("node3", "10.0.1.13", "FAILED", "INFERENCE", "IDLE", true, false, 0, false, List.of()))
+                : List.of(
+                    new Node("node1", "10.0.2.11", "INFERENCE", "INFERENCE", "IDLE", true, true, 21_000, true,
+                            List.of(new Gpu(0, 0.91, 75_000, 64), new Gpu(1, 0.90, 75_200, 65))),
+                    new Node("node2", "10.0.2.12", "INFERENCE", "INFERENCE", "IDLE", true, true, 19_117, false,
+                            List.of(new Gpu(0, 0.88, 74_900, 62), new Gpu(1, 0.89, 74_950, 62))),
+                    new Node("node3", "10.0.2.13", "STOPPED", "STOPPED", "IDLE", false, true, 0, false,
+                            List.of(new Gpu(0, 0.0, 512, 38), new Gpu(1, 0.0, 512, 37))));
+        x.family("gonka_mlnode_info", "gauge", "ML node identity.");
+        nodes.forEach(n -> x.sample(1, "node_id", n.id(), "host", n.address(), "version", "v3.0.12"));
+        x.family("gonka_mlnode_status", "gauge", "ML node current status (state set).");
+        nodes.forEach(n -> NODE_STATES.forEach(s -> x.sample(s.equals(n.status()) ? 1 : 0, "node_id", n.id(), "status", s)));
+        x.family("gonka_mlnode_intended_status", "gauge", "ML node intended status (state set).");
+        nodes.forEach(n -> NODE_STATES.forEach(s -> x.sample(s.equals(n.intended()) ? 1 : 0, "node_id", n.id(), "status", s)));
+        x.family("gonka_mlnode_status_mismatch", "gauge", "1 when current differs from intended.");
+        nodes.forEach(n -> x.sample(n.status().equals(n.intended()) ? 0 : 1, "node_id", n.id()));
+        x.family("gonka_mlnode_poc_status", "gauge", "ML node PoC status (state set).");
+        nodes.forEach(n -> POC_STATES.forEach(s -> x.sample(s.equals(n.poc()) ? 1 : 0, "node_id", n.id(), "status", s)));
+        x.family("gonka_mlnode_enabled", "gauge", "Admin enabled state.");
+        nodes.forEach(n -> x.sample(n.enabled() ? 1 : 0, "node_id", n.id()));
+        x.family("gonka_mlnode_poc_weight", "gauge", "PoC weight this epoch.");
+        nodes.forEach(n -> x.sample(n.weight(), "node_id", n.id(), "model", MODEL));
+        x.family("gonka_mlnode_poc_slot", "gauge", "1 when the node serves inference during PoC.");
+        nodes.forEach(n -> x.sample(n.pocSlot() ? 1 : 0, "node_id", n.id(), "model", MODEL));
+        x.family("gonka_mlnode_status_timestamp_seconds", "gauge", "When the status last changed.");
+        nodes.forEach(n -> x.sample(LOADED_AT - (n.status().equals("FAILED") ? 1_260 : 86_400 + 60 * nodes.indexOf(n)),
+                "node_id", n.id()));
+        x.family("gonka_mlnode_up", "gauge", "The ML node answered its health endpoint.");
+        nodes.forEach(n -> x.sample(n.up() ? 1 : 0, "node_id", n.id()));
+        x.family("gonka_mlnode_gpu_utilization_ratio", "gauge", "GPU utilization from the ML node.");
+        gpus(nodes, (n, g) -> g.utilization() != null, (n, g) -> x.sample(jitter(g.utilization(), t, 0.03), "node_id", n.id(), "gpu", "" + g.index()));
+        x.family("gonka_mlnode_gpu_memory_used_bytes", "gauge", "GPU memory used, from the ML node.");
+        gpus(nodes, (n, g) -> g.utilization() != null, (n, g) -> x.sample(g.usedMb() * 1_048_576.0, "node_id", n.id(), "gpu", "" + g.index()));
+        x.family("gonka_mlnode_gpu_memory_total_bytes", "gauge", "GPU memory total, from the ML node.");
+        gpus(nodes, (n, g) -> g.utilization() != null, (n, g) -> x.sample(81_559 * 1_048_576.0, "node_id", n.id(), "gpu", "" + g.index()));
+        x.family("gonka_mlnode_gpu_temperature_celsius", "gauge", "GPU temperature, from the ML node.");
+        gpus(nodes, (n, g) -> g.utilization() != null, (n, g) -> x.sample(g.temperature(), "node_id", n.id(), "gpu", "" + g.index()));
+        x.family("gonka_mlnode_gpu_available", "gauge", "The ML node reports the GPU as available.");
+        gpus(nodes, (n, g) -> true, (n, g) -> x.sample(g.utilization() != null ? 1 : 0, "node_id", n.id(), "gpu", "" + g.index()));
+
+        // ---- local GPUs (NVML) ------------------------------------------------------------------------
+        int count = a ? 4 : 6;
+        x.family("gonka_gpus", "gauge", "GPUs NVML sees.").sample(count);
+        String[] uuid = new String[count];
+        for (int i = 0; i < count; i++) {
+            uuid[i] = String.format(Locale.ROOT, "GPU-%s-%04d-4a1e-9c3b-5f2e8d%06d", a ? "a1b2c3d4" : "b5c6d7e8", i, i);
+        }
+        x.family("gonka_gpu_info", "gauge", "GPU identity.");
+        for (int i = 0; i < count; i++) {
+            x.sample(1, "gpu", "" + i, "uuid", uuid[i], "name", "NVIDIA H100 80GB HBM3",
+                    "pci_bus_id", String.format(Locale.ROOT, "00000000:%02X:00.0", 0x18 + i * 0x11),
+                    "driver_version", "570.133.20");
+        }
+        boolean[] throttled = new boolean[count];
+        if (a) {
+            throttled[3] = true;
+        }
+        perGpu(x, count, uuid, "gonka_gpu_utilization_ratio", "GPU utilization.", i -> jitter(0.86, t + i, 0.05));
+        perGpu(x, count, uuid, "gonka_gpu_memory_utilization_ratio", "Memory controller utilization.",
+                i -> jitter(0.41, t + i, 0.05));
+        perGpu(x, count, uuid, "gonka_gpu_memory_used_bytes", "GPU memory used.", i -> (74_000 + i * 250) * 1_048_576.0);
+        perGpu(x, count, uuid, "gonka_gpu_memory_total_bytes", "GPU memory total.", i -> 81_559 * 1_048_576.0);
+        perGpu(x, count, uuid, "gonka_gpu_temperature_celsius", "GPU temperature.", i -> throttled[i] ? 86.0 : 61.0 + i);
+        perGpu(x, count, uuid, "gonka_gpu_power_watts", "GPU power draw.", i -> throttled[i] ? 699.2 : jitter(512, t + i, 20));
+        perGpu(x, count, uuid, "gonka_gpu_power_limit_watts", "GPU power limit.", i -> 700.0);
+        x.family("gonka_gpu_energy_joules_total", "counter", "GPU energy consumed.");
+        for (int i = 0; i < count; i++) {
+            x.sample(3.1e9 + i * 1e7 + (throttled[i] ? 699 : 505 + 4 * i) * t, "gpu", "" + i, "uuid", uuid[i]);
+        }
+        perGpu(x, count, uuid, "gonka_gpu_sm_clock_hertz", "SM clock.", i -> throttled[i] ? 1.41e9 : 1.98e9);
+        perGpu(x, count, uuid, "gonka_gpu_memory_clock_hertz", "Memory clock.", i -> 2.619e9);
+        x.family("gonka_gpu_ecc_errors_total", "counter", "ECC errors.");
+        for (int i = 0; i < count; i++) {
+            x.sample(a && i == 2 ? 12 + Math.floor(t / 4) : 0, "gpu", "" + i, "uuid", uuid[i], "type", "corrected");
+            x.sample(0, "gpu", "" + i, "uuid", uuid[i], "type", "uncorrected");
+        }
+        perGpu(x, count, uuid, "gonka_gpu_row_remap_pending", "Row remap pending.", i -> 0.0);
+        perGpu(x, count, uuid, "gonka_gpu_row_remap_failure", "Row remap failed.", i -> 0.0);
+        x.family("gonka_gpu_clock_event_active", "gauge", "Active clock-event reasons.");
+        for (int i = 0; i < count; i++) {
+            for (String r : CLOCK_REASONS) {
+                x.sample(throttled[i] && r.equals("sw_power_cap") ? 1 : 0, "gpu", "" + i, "uuid", uuid[i], "reason", r);
+            }
+        }
+        // an XID 13 on host-a's GPU 2 an hour and a half ago; host-b never had one (its families stay empty)
+        x.family("gonka_gpu_xid_errors_total", "counter", "XID errors by code.");
+        if (a) {
+            x.sample(2, "gpu", "2", "uuid", uuid[2], "xid", "13");
+        }
+        x.family("gonka_gpu_last_xid_timestamp_seconds", "gauge", "Time of the last XID error.");
+        if (a) {
+            x.sample(LOADED_AT - 5_400, "gpu", "2", "uuid", uuid[2]);
+        }
+        return x.toString();
+    }
+
+    private interface GpuFilter {
+        boolean test(Node n, Gpu g);
+    }
+
+    private interface GpuSink {
+        void accept(Node n, Gpu g);
+    }
+
+    private static void gpus(List<Node> nodes, GpuFilter filter, GpuSink sink) {
+        for (Node n : nodes) {
+            for (Gpu g : n.gpus()) {
+                if (filter.test(n, g)) {
+                    sink.accept(n, g);
+                }
+            }
+        }
+    }
+
+    private static void perGpu(Text x, int count, String[] uuid, String name, String help,
+                               java.util.function.IntFunction<Double> value) {
+        x.family(name, "gauge", help);
+        for (int i = 0; i < count; i++) {
+            x.sample(value.apply(i), "gpu", "" + i, "uuid", uuid[i]);
+        }
+    }
+
+    private static double jitter(double base, double t, double amplitude) {
+        return base + amplitude * Math.sin(t / 3.0);
+    }
+
+    /** A tiny text-format writer: families in order, each with HELP and TYPE. */
+    private static final class Text {
+        private final Map<String, List<String>> families = new LinkedHashMap<>();
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private String current;
+
+        Text family(String name, String type, String help) {
+            current = name;
+            headers.put(name, "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n");
+            families.put(name, new ArrayList<>());
+            return this;
+        }
+
+        Text sample(double value, String... labels) {
+            families.get(current).add(line(current, value, labels));
+            return this;
+        }
+
+        String line(String name, double value, String... labels) {
+            StringBuilder b = new StringBuilder(name);
+            if (labels.length > 0) {
+                b.append('{');
+                for (int i = 0; i < labels.length; i += 2) {
+                    if (i > 0) {
+                        b.append(',');
+                    }
+                    b.append(labels[i]).append("=\"").append(labels[i + 1].replace("\\", "\\\\")
+                            .replace("\"", "\\\"")).append('"');
+                }
+                b.append('}');
+            }
+            b.append(' ').append(value == Math.rint(value) && Math.abs(value) < 1e15
+                    ? String.valueOf((long) value) : String.valueOf(value));
+            return b.toString();
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder();
+            families.forEach((name, lines) -> {
+                b.append(headers.get(name));
+                lines.forEach(l -> b.append(l).append('\n'));
+            });
+            return b.toString();
+        }
+    }
+}
