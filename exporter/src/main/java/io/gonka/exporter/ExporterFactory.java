@@ -10,6 +10,7 @@ import io.micronaut.context.annotation.Factory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 
@@ -26,7 +27,10 @@ public class ExporterFactory {
     @Bean(preDestroy = "close")
     Vertx vertx() {
         // A sidecar: one event loop is plenty for a few dozen requests a second.
-        return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
+        // No class-path file resolving or caching: Vert.x would otherwise create a vertx-cache
+        // directory under java.io.tmpdir and fail on a read-only root filesystem.
+        return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2).setInternalBlockingPoolSize(2)
+                .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
     }
 
     @Singleton

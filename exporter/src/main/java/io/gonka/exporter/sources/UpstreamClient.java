@@ -11,7 +11,6 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.codec.BodyCodec;
 import io.vertx.ext.web.codec.spi.BodyStream;
-import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -123,7 +122,10 @@ public final class UpstreamClient implements AutoCloseable {
     /** Accumulates the body up to a cap; past it the stream fails and the request is abandoned. */
     private static final class CappedBody implements BodyStream<Void> {
         private final long cap;
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // Chunks as they arrive, joined once into an exactly sized array: a body is held at most
+        // twice, never in the ever-doubling buffers of a ByteArrayOutputStream.
+        private final java.util.List<byte[]> chunks = new java.util.ArrayList<>();
+        private long size;
         private final Promise<Void> done = Promise.promise();
         private final AtomicBoolean finished = new AtomicBoolean();
 
@@ -136,7 +138,14 @@ public final class UpstreamClient implements AutoCloseable {
         }
 
         synchronized byte[] bytes() {
-            return out.toByteArray();
+            byte[] all = new byte[(int) size];
+            int at = 0;
+            for (byte[] c : chunks) {
+                System.arraycopy(c, 0, all, at, c.length);
+                at += c.length;
+            }
+            chunks.clear();
+            return all;
         }
 
         void abort(Throwable t) {
@@ -160,14 +169,14 @@ public final class UpstreamClient implements AutoCloseable {
             if (finished.get()) {
                 return Future.failedFuture("body abandoned");
             }
-            if (out.size() + (long) data.length() > cap) {
+            if (size + data.length() > cap) {
                 SourceException e = new SourceException(FailureReason.PARSE, "body larger than " + cap + " bytes");
                 abort(e);
-                out.reset();
+                chunks.clear();
                 return Future.failedFuture(e);
             }
-            byte[] bytes = data.getBytes();
-            out.write(bytes, 0, bytes.length);
+            chunks.add(data.getBytes());
+            size += data.length();
             return Future.succeededFuture();
         }
 
