@@ -231,6 +231,15 @@ public final class SimState {
         }
     }
 
+    /** Marks a node whose server could not bind; no listener call (the caller is the listener). */
+    synchronized void recordUnreachable(String nodeId) {
+        SimMlNode n = mlNodes.get(nodeId);
+        if (n != null && n.reachable()) {
+            n.reachable(false);
+            version++;
+        }
+    }
+
     private SimMlNode requireNode(String id) {
         SimMlNode n = mlNodes.get(id);
         if (n == null) {
@@ -276,11 +285,16 @@ public final class SimState {
         mutate(this::jumpToNextPoc);
     }
 
-    /** Jumps to the next epoch's {@code claim_money} block: the new epoch is effective and stats are reset. */
+    /**
+     * Makes the next epoch effective: jumps to its {@code claim_money} block (Inference phase),
+     * settling the current one. During a PoC the next epoch is the one whose PoC is running.
+     */
     public void rollEpoch() {
         mutate(() -> {
-            jumpToNextPoc();
-            moveTo(latestStages().claimMoney());
+            if (effectiveEpochIndex == latestEpochIndex) {
+                jumpToNextPoc();
+            }
+            moveTo(Math.max(height, latestStages().claimMoney()));
         });
     }
 

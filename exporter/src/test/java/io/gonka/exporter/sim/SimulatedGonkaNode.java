@@ -43,6 +43,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     {@code .../api/v1/gpu/devices}, {@code .../api/v1/gpu/driver}; the same without a prefix.</li>
  * </ul>
  *
+ * <h2>Time</h2>
+ * The chain does not advance by itself. The latest block time is set whenever the height
+ * moves, so without {@link #startBlockProduction} (or {@code advance_blocks}) the block ages
+ * with the wall clock, and after 60 s the setup report's {@code block_sync} check fails, as it
+ * would for a stalled chain. Tests that need a live chain start block production; tests that
+ * need determinism pass a fixed {@link Clock} to {@link Scenarios}.
+ *
  * <h2>Java use</h2>
  * <pre>{@code
  * try (SimulatedGonkaNode sim = SimulatedGonkaNode.standard().start()) {
@@ -289,16 +296,17 @@ public final class SimulatedGonkaNode implements AutoCloseable {
             }
             return false;
         });
-        try {
-            for (SimMlNode n : nodes) {
-                MlNodeServer server = mlServers.get(n.id());
-                boolean moved = server != null
-                        && (!server.address().equals(n.bindAddress()) || (n.port() != 0 && server.port() != n.port()));
-                if (server != null && (!n.reachable() || moved)) {
-                    server.stop();
-                    mlServers.remove(n.id());
-                    server = null;
-                }
+        IOException failure = null;
+        for (SimMlNode n : nodes) {
+            MlNodeServer server = mlServers.get(n.id());
+            boolean moved = server != null
+                    && (!server.address().equals(n.bindAddress()) || (n.port() != 0 && server.port() != n.port()));
+            if (server != null && (!n.reachable() || moved)) {
+                server.stop();
+                mlServers.remove(n.id());
+                server = null;
+            }
+            try {
                 if (server == null && n.reachable()) {
                     server = startMlNode(n);
                     mlServers.put(n.id(), server);
@@ -306,9 +314,14 @@ public final class SimulatedGonkaNode implements AutoCloseable {
                 } else if (server == null && n.port() == 0) {
                     state.recordBinding(n.id(), n.bindAddress(), MlNodeServer.reservePort(n.bindAddress()));
                 }
+            } catch (IOException e) {
+                // Nothing listens, so the state must say so; the caller still hears about it.
+                state.recordUnreachable(n.id());
+                failure = e;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot bind an ML node server", e);
+        }
+        if (failure != null) {
+            throw new UncheckedIOException("cannot bind an ML node server", failure);
         }
     }
 
