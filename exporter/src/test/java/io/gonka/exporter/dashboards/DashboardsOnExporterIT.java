@@ -1,0 +1,120 @@
+package io.gonka.exporter.dashboards;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.gonka.exporter.sim.Scenarios;
+import io.gonka.exporter.sim.SimulatedGonkaNode;
+import io.gonka.exporter.support.FreePort;
+import io.gonka.exporter.support.ManagedProcess;
+import io.gonka.exporter.support.RepoFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every panel query of every dashboard against a real Prometheus that scraped the real exporter
+ * jar serving a simulated node (the standard scenario, which has a FAILED ML node, so alerts fire):
+ * each query parses, and returns data unless it is about an event this scenario cannot have.
+ */
+class DashboardsOnExporterIT {
+    /**
+     * Metrics that exist only after something happened that a simulated node without GPUs cannot
+     * produce here: local NVML GPUs (no driver on this machine) and their events, and an optional
+     * upstream that this node does have. A query made only of these may return nothing.
+     */
+    static final Set<String> CONDITIONAL = Set.of("gonka_gpus", "gonka_gpu_", "gonka_source_unsupported");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyPanelQueryParsesAndReturnsData() throws Exception {
+        try (SimulatedGonkaNode sim = SimulatedGonkaNode.standard().start()) {
+            sim.startBlockProduction(Duration.ofSeconds(1));
+            sim.state().setUpgradePlan("v0.2.19", sim.state().height() + 5000, "v3.0.13");
+            int port = FreePort.next();
+            Map<String, String> env = new HashMap<>();
+            env.put("GONKA_ADMIN_URL", sim.adminBaseUrl());
+            env.put("GONKA_RPC_URL", sim.rpcBaseUrl());
+            env.put("GONKA_PUBLIC_URL", sim.publicBaseUrl());
+            env.put("GONKA_REFERENCE_URLS", sim.baseUrl());
+            env.put("GONKA_NETWORK_SERIES", "true");
+            env.put("GONKA_EXPORTER_HOST", "127.0.0.1");
+            env.put("GONKA_EXPORTER_PORT", Integer.toString(port));
+            env.put("GONKA_NVML_ENABLED", "false");
+            for (String s : List.of("ADMIN_NODES", "RPC_STATUS", "RPC_NET_INFO", "EPOCH", "PARTICIPANT_STATS", "MLNODE_HEALTH", "REFERENCE_HEIGHTS")) {
+                env.put("GONKA_INTERVAL_" + s, "2s");
+            }
+            String jar = System.getProperty("gonka.jar", RepoFiles.path("exporter/target/gonka-exporter.jar").toString());
+            try (ManagedProcess exporter = ManagedProcess.start("exporter", List.of("java", "-Xmx96m", "-jar", jar), env, dir.resolve("exporter"))) {
+                exporter.awaitHttpOk("http://127.0.0.1:" + port + "/health/readiness", Duration.ofSeconds(60), null);
+
+                // The shipped rules (for: shortened) give ALERTS data; the scrape job carries the labels a
+                // host Prometheus adds as external labels, and the same relabelling of gonka_mlnode_info.
+                Map<String, String> rules = new LinkedHashMap<>();
+                try (Stream<Path> files = Files.list(RepoFiles.path("alerts"))) {
+                    for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".rules.yml")).sorted().toList()) {
+                        rules.put(f.getFileName().toString(), Files.readString(f).replaceAll("(?m)^(\\s+)for: \\S+$", "$1for: 0s"));
+                    }
+                }
+                String config = "global:\n  scrape_interval: 2s\n  evaluation_interval: 2s\n"
+                        + "rule_files:\n" + rules.keySet().stream().map(r -> "  - " + r + "\n").reduce("", String::concat)
+                        + "scrape_configs:\n  - job_name: gonka-exporter\n    static_configs:\n"
+                        + "      - targets: ['127.0.0.1:" + port + "']\n"
+                        + "        labels: {host: host-a, participant: " + Scenarios.OWN_ADDRESS + "}\n"
+                        + "    metric_relabel_configs:\n"
+                        + "      - {source_labels: [__name__, host], regex: 'gonka_mlnode_info;(.+)', target_label: mlnode_host, replacement: $1}\n"
+                        + "      - {source_labels: [__name__], regex: gonka_mlnode_info, target_label: host, replacement: ''}\n"
+                        + "      - {source_labels: [__name__, host], regex: '(gonka_mlnode_info);', target_label: host, replacement: host-a}\n";
+                try (LocalPrometheus prom = LocalPrometheus.start(dir.resolve("prometheus"), config, rules)) {
+                    prom.await("ALERTS{alertname=\"GonkaMLNodeFailed\",host=\"host-a\"}", r -> r.size() > 0, Duration.ofSeconds(90), "alerts firing");
+                    prom.await("count(gonka_mlnode_gpu_available{host=\"host-a\"})", r -> r.size() > 0, Duration.ofSeconds(60), "ML-node GPUs");
+                    Thread.sleep(20_000); // a few more scrapes so rate() and range queries have points
+
+                    List<DashboardQueryRunner.QueryResult> results = DashboardQueryRunner.runAll(prom.uri(), RepoFiles.path("dashboards"),
+                            Map.of("host", "host-a"));
+                    List<String> broken = new ArrayList<>();
+                    List<String> empty = new ArrayList<>();
+                    int withData = 0;
+                    for (DashboardQueryRunner.QueryResult r : results) {
+                        if (!r.ok()) {
+                            broken.add(r.toString());
+                        } else if (r.hasData()) {
+                            withData++;
+                        } else if (!onlyConditional(r.expr())) {
+                            empty.add(r.toString());
+                        }
+                    }
+                    System.out.printf("dashboard queries against the exporter: %d run, %d with data, %d conditional without data%n",
+                            results.size(), withData, results.size() - withData - broken.size() - empty.size());
+                    assertTrue(results.size() > 200, "queries run: " + results.size());
+                    assertEquals(List.of(), broken, "queries that do not parse or fail");
+                    assertEquals(List.of(), empty, "queries without data");
+                }
+            }
+        }
+    }
+
+    /** True when every metric the expression names is one of {@link #CONDITIONAL}. */
+    static boolean onlyConditional(String expr) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(gonka_[a-z0-9_]+|ALERTS|up)\\b").matcher(expr);
+        boolean any = false;
+        while (m.find()) {
+            String name = m.group(1);
+            any = true;
+            if (CONDITIONAL.stream().noneMatch(c -> c.endsWith("_") ? name.startsWith(c) : name.equals(c))) {
+                return false;
+            }
+        }
+        return any;
+    }
+}
