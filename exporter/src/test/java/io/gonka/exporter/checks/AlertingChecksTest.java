@@ -109,16 +109,18 @@ class AlertingChecksTest {
         }
     }
 
-    static List<Path> ruleFiles() throws IOException {
-        try (Stream<Path> s = Files.list(alerts)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".rules.yml")).sorted().toList();
+    static List<Path> filesEndingWith(Path dir, String suffix) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
         }
     }
 
+    static List<Path> ruleFiles() throws IOException {
+        return filesEndingWith(alerts, ".rules.yml");
+    }
+
     static List<Path> testFiles() throws IOException {
-        try (Stream<Path> s = Files.list(alerts.resolve("tests"))) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".test.yml")).sorted().toList();
-        }
+        return filesEndingWith(alerts.resolve("tests"), ".test.yml");
     }
 
     @SuppressWarnings("unchecked")
@@ -143,33 +145,32 @@ class AlertingChecksTest {
         return rules().stream().map(Rule::record).filter(n -> n != null).collect(Collectors.toCollection(TreeSet::new));
     }
 
+    /** Runs "promtool <subcommand> rules <files>", asserting exit 0, one SUCCESS per file and no FAILED. */
+    static String promtoolRules(String subcommand, List<Path> files, String success) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Proc.requireTool("promtool"), subcommand, "rules"));
+        files.forEach(f -> cmd.add(f.toString()));
+        Proc.Result r = Proc.run(cmd, alerts.resolve("tests"), TOOL_TIMEOUT);
+        assertEquals(0, r.exit(), r.describe(cmd));
+        assertEquals(files.size(), count(r.output(), success), r.describe(cmd));
+        assertFalse(r.output().contains("FAILED"), r.describe(cmd));
+        return r.output();
+    }
+
     @Test
     void promtoolCheckRulesAcceptsEveryRuleFile() throws Exception {
-        String promtool = Proc.requireTool("promtool");
         List<Path> files = ruleFiles();
         assertTrue(files.size() >= 6, "expected the recording file and five alert rule files, found " + files);
-        List<String> cmd = new ArrayList<>(List.of(promtool, "check", "rules"));
-        files.forEach(f -> cmd.add(f.toString()));
-        Proc.Result r = Proc.run(cmd, repo, TOOL_TIMEOUT);
-        assertEquals(0, r.exit(), r.describe(cmd));
+        String out = promtoolRules("check", files, "SUCCESS: ");
         for (Path f : files) {
-            assertTrue(r.output().contains("Checking " + f), r.describe(cmd));
+            assertTrue(out.contains("Checking " + f), out);
         }
-        assertEquals(files.size(), count(r.output(), "SUCCESS: "), r.describe(cmd));
-        assertFalse(r.output().contains("FAILED"), r.describe(cmd));
     }
 
     @Test
     void promtoolUnitTestsPass() throws Exception {
-        String promtool = Proc.requireTool("promtool");
         List<Path> files = testFiles();
         assertTrue(files.size() >= 5, "expected a test file per rule file, found " + files);
-        List<String> cmd = new ArrayList<>(List.of(promtool, "test", "rules"));
-        files.forEach(f -> cmd.add(f.toString()));
-        Proc.Result r = Proc.run(cmd, alerts.resolve("tests"), TOOL_TIMEOUT);
-        assertEquals(0, r.exit(), r.describe(cmd));
-        assertEquals(files.size(), count(r.output(), "SUCCESS"), r.describe(cmd));
-        assertFalse(r.output().contains("FAILED"), r.describe(cmd));
+        promtoolRules("test", files, "SUCCESS");
     }
 
     @Test
@@ -230,10 +231,8 @@ class AlertingChecksTest {
     void everyRunbookUrlPointsAtAnExistingRunbookSection() throws Exception {
         Path runbooks = alerts.resolve("runbooks");
         Map<String, Set<String>> anchorsByFile = new TreeMap<>();
-        try (Stream<Path> s = Files.list(runbooks)) {
-            for (Path md : s.filter(p -> p.toString().endsWith(".md")).toList()) {
-                anchorsByFile.put(md.getFileName().toString(), headingAnchors(Files.readString(md)));
-            }
+        for (Path md : filesEndingWith(runbooks, ".md")) {
+            anchorsByFile.put(md.getFileName().toString(), headingAnchors(Files.readString(md)));
         }
         List<String> problems = new ArrayList<>();
         Set<String> alertNames = new TreeSet<>();
