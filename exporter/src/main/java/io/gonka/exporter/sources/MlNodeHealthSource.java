@@ -169,8 +169,7 @@ public final class MlNodeHealthSource implements Source<Map<String, MlNodeHealth
                 logChange(node.id(), null);
                 return h;
             }
-            Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-            logChange(node.id(), cause.getMessage());
+            logChange(node.id(), SourceState.unwrap(t).getMessage());
             return new MlNodeHealth(node.id(), false, false, "", List.of(), clock.instant());
         });
     }

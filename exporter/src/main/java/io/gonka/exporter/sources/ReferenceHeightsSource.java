@@ -87,8 +87,7 @@ public final class ReferenceHeightsSource implements Source<ReferenceHeights> {
                 }
             }
             if (answered == 0) {
-                Throwable t = firstError.get();
-                Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+                Throwable cause = SourceState.unwrap(firstError.get());
                 if (cause instanceof RuntimeException re) {
                     throw re;
                 }

@@ -100,7 +100,8 @@ public final class SourceState<T> {
         lastProblem = problem;
     }
 
-    private static Throwable unwrap(Throwable t) {
+    /** The failure itself, out of the CompletionException/ExecutionException wrappers of futures. */
+    static Throwable unwrap(Throwable t) {
         while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
                 && t.getCause() != null) {
             t = t.getCause();
