@@ -46,6 +46,7 @@ public class ExporterFactory {
     }
 
     @Singleton
+    @Bean(preDestroy = "close")
     GonkaSources gonkaSources(ExporterConfig config, UpstreamClient client, SourceScheduler scheduler, Clock clock) {
         return new GonkaSources(config, client, scheduler, clock);
     }

@@ -13,7 +13,6 @@ import io.gonka.exporter.model.NetInfo;
 import io.gonka.exporter.model.Participant;
 import io.gonka.exporter.model.ParticipantStats;
 import io.gonka.exporter.model.ParticipantsSnapshot;
-import io.gonka.exporter.model.PocStatus;
 import io.gonka.exporter.model.ReferenceHeights;
 import io.gonka.exporter.model.SetupReport;
 import io.gonka.exporter.sources.FailureReason;
@@ -76,6 +75,9 @@ public final class GonkaCollector implements MultiCollector {
             nodeOwnView(f);
             participant(f);
             mlNodes(f);
+        }
+        if (sources.nvml != null) {
+            fresh(sources.nvml).ifPresent(fleet -> GpuMetrics.render(f, fleet, sources.nvml.xidCounts()));
         }
         List<MetricSnapshot> all = f.build();
         for (Supplier<List<MetricSnapshot>> extra : extraFamilies) {

@@ -10,7 +10,7 @@ import java.util.Optional;
  * With {@code gonka.enabled=false} there are none (a plain GPU exporter); the reference-height
  * source exists only when reference nodes are configured.
  */
-public final class GonkaSources {
+public final class GonkaSources implements AutoCloseable {
     public final boolean enabled;
     public final AdminNodesSource adminNodes;
     public final AdminConfigSource adminConfig;
@@ -23,9 +23,14 @@ public final class GonkaSources {
     public final ParticipantStatsSource participantStats;
     public final MlNodeHealthSource mlNodeHealth;
     public final ParticipantIdentity identity;
+    /** Local GPUs; also there with the Gonka sources off (a plain GPU exporter). */
+    public final io.gonka.exporter.sources.nvml.NvmlSource nvml;
 
     public GonkaSources(ExporterConfig cfg, UpstreamClient client, SourceScheduler scheduler, Clock clock) {
         this.enabled = cfg.enabled();
+        this.nvml = cfg.nvmlEnabled()
+                ? scheduler.register(new io.gonka.exporter.sources.nvml.NvmlSource(cfg.nvmlLibraryPath(), cfg.intervalNvml()))
+                : null;
         if (!enabled) {
             adminNodes = null;
             adminConfig = null;
@@ -64,5 +69,12 @@ public final class GonkaSources {
 
     public Optional<ReferenceHeightsSource> referenceHeights() {
         return Optional.ofNullable(referenceHeights);
+    }
+
+    @Override
+    public void close() {
+        if (nvml != null) {
+            nvml.close();
+        }
     }
 }

@@ -65,6 +65,7 @@ public final class Harness implements AutoCloseable {
     @Override
     public void close() {
         scheduler.close();
+        sources.close();
         client.close();
         vertx.close();
     }
