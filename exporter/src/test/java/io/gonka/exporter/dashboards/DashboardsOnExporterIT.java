@@ -27,11 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DashboardsOnExporterIT {
     /**
-     * Metrics that exist only after something happened that a simulated node without GPUs cannot
-     * produce here: local NVML GPUs (no driver on this machine) and their events, and an optional
-     * upstream that this node does have. A query made only of these may return nothing.
+     * A metric that exists only when the node lacks an optional upstream, which the standard node
+     * does not: a query made only of it may return nothing.
      */
-    static final Set<String> CONDITIONAL = Set.of("gonka_gpus", "gonka_gpu_", "gonka_source_unsupported");
+    static final Set<String> CONDITIONAL = Set.of("gonka_source_unsupported");
 
     @TempDir
     Path dir;
@@ -50,7 +49,10 @@ class DashboardsOnExporterIT {
             env.put("GONKA_NETWORK_SERIES", "true");
             env.put("GONKA_EXPORTER_HOST", "127.0.0.1");
             env.put("GONKA_EXPORTER_PORT", Integer.toString(port));
-            env.put("GONKA_NVML_ENABLED", "false");
+            // Local GPUs from the stub NVML library (the binding's production code path), with two
+            // XID events queued so the XID panels have data too.
+            env.put("GONKA_NVML_LIBRARY_PATH", io.gonka.exporter.sources.nvml.NvmlStub.build("current").toString());
+            env.put("NVML_STUB_XIDS", "0:79,1:94");
             for (String s : List.of("ADMIN_NODES", "RPC_STATUS", "RPC_NET_INFO", "EPOCH", "PARTICIPANT_STATS", "MLNODE_HEALTH", "REFERENCE_HEIGHTS")) {
                 env.put("GONKA_INTERVAL_" + s, "2s");
             }
@@ -78,6 +80,7 @@ class DashboardsOnExporterIT {
                 try (LocalPrometheus prom = LocalPrometheus.start(dir.resolve("prometheus"), config, rules)) {
                     prom.await("ALERTS{alertname=\"GonkaMLNodeFailed\",host=\"host-a\"}", r -> r.size() > 0, Duration.ofSeconds(90), "alerts firing");
                     prom.await("count(gonka_mlnode_gpu_available{host=\"host-a\"})", r -> r.size() > 0, Duration.ofSeconds(60), "ML-node GPUs");
+                    prom.await("gonka_gpu_xid_errors_total{host=\"host-a\"}", r -> r.size() == 2, Duration.ofSeconds(60), "local GPU XIDs");
                     Thread.sleep(20_000); // a few more scrapes so rate() and range queries have points
 
                     List<DashboardQueryRunner.QueryResult> results = DashboardQueryRunner.runAll(prom.uri(), RepoFiles.path("dashboards"),
