@@ -233,7 +233,8 @@ public final class NvmlSource implements Source<GpuFleetSnapshot>, AutoCloseable
     @Override
     public void close() {
         try {
-            thread.submit(this::reset).get();
+            // bounded: a driver call that hangs must not hang the exporter's shutdown
+            thread.submit(this::reset).get(5, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
             // shutting down anyway
         }
