@@ -4,10 +4,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.streams.WriteStream;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.impl.ClientPhase;
+import io.vertx.ext.web.client.impl.WebClientInternal;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.codec.BodyCodec;
 import io.vertx.ext.web.codec.spi.BodyStream;
@@ -16,7 +20,9 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -31,6 +37,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final WebClient client;
     private final Duration timeout;
     private final long maxBodyBytes;
+    private final Map<HttpRequest<?>, CappedBody> inFlight = new ConcurrentHashMap<>();
 
     public UpstreamClient(Vertx vertx, Duration timeout, long maxBodyBytes, int maxConnectionsPerHost) {
         this.vertx = vertx;
@@ -47,6 +54,19 @@ public final class UpstreamClient implements AutoCloseable {
         // Per-host pool: bounded, with a bounded wait queue so a dead upstream cannot pile up requests.
         PoolOptions pool = new PoolOptions().setHttp1MaxSize(maxConnectionsPerHost).setMaxWaitQueueSize(256);
         this.client = WebClient.create(vertx, options, pool);
+        // The Web Client gives no handle on a request in flight; this interceptor hands each
+        // request's connection-level HttpClientRequest to its body, so that a deadline or an
+        // oversized body can reset it. Without that, a slow-dripping upstream would keep its
+        // connection after the poll gave up and starve the other sources on the same host.
+        ((WebClientInternal) client).addInterceptor(ctx -> {
+            if (ctx.phase() == ClientPhase.SEND_REQUEST || ctx.phase() == ClientPhase.RECEIVE_RESPONSE) {
+                CappedBody body = inFlight.get(ctx.request());
+                if (body != null && ctx.clientRequest() != null) {
+                    body.attach(ctx.clientRequest());
+                }
+            }
+            ctx.next();
+        });
     }
 
     public Duration timeout() {
@@ -65,16 +85,18 @@ public final class UpstreamClient implements AutoCloseable {
             result.completeExceptionally(e);
         });
         try {
-            client.requestAbs(HttpMethod.GET, url)
-                    .timeout(deadlineMs)
-                    .as(body.codec())
-                    .send()
+            HttpRequest<Void> request = client.requestAbs(HttpMethod.GET, url).timeout(deadlineMs).as(body.codec());
+            inFlight.put(request, body);
+            request.send()
                     .onComplete(ar -> {
+                        inFlight.remove(request);
                         vertx.cancelTimer(timer);
                         if (ar.succeeded()) {
                             result.complete(new UpstreamResponse(url, ar.result().statusCode(), body.bytes()));
                         } else {
-                            result.completeExceptionally(classify(url, ar.cause()));
+                            // A deadline or the size cap reset the request: report why, not the reset.
+                            Throwable why = body.cause() != null ? body.cause() : ar.cause();
+                            result.completeExceptionally(classify(url, why));
                         }
                     });
         } catch (RuntimeException e) {
@@ -128,6 +150,8 @@ public final class UpstreamClient implements AutoCloseable {
         private long size;
         private final Promise<Void> done = Promise.promise();
         private final AtomicBoolean finished = new AtomicBoolean();
+        private volatile HttpClientRequest request;
+        private volatile Throwable cause;
 
         CappedBody(long cap) {
             this.cap = cap;
@@ -148,9 +172,26 @@ public final class UpstreamClient implements AutoCloseable {
             return all;
         }
 
+        void attach(HttpClientRequest r) {
+            request = r;
+            if (finished.get() && done.future().failed()) {
+                r.reset();
+            }
+        }
+
+        /** Gives up on the body and resets the request, which closes its connection. */
+        Throwable cause() {
+            return cause;
+        }
+
         void abort(Throwable t) {
             if (finished.compareAndSet(false, true)) {
+                cause = t;
                 done.tryFail(t);
+                HttpClientRequest r = request;
+                if (r != null) {
+                    r.reset();
+                }
             }
         }
 
