@@ -59,6 +59,17 @@ public final class GonkaCollector implements MultiCollector {
         this.version = version;
     }
 
+    /**
+     * Everything a scrape shows is a function of the finished polls and of the clock (max ages):
+     * this key changes whenever either could change the output, so a renderer may reuse its last
+     * output while the key is the same. XID events count as polls' worth of change too.
+     */
+    public String stateKey() {
+        long nodes = sources.mlNodeHealth == null ? 0 : sources.mlNodeHealth.changes();
+        long xids = sources.nvml == null ? 0 : sources.nvml.xidEvents();
+        return scheduler.changes() + "/" + nodes + "/" + xids + "/" + clock.millis() / 1000;
+    }
+
     /** Families from elsewhere (the GPU collectors), rendered from their own cached state. */
     public void addFamilies(Supplier<List<MetricSnapshot>> families) {
         extraFamilies.add(families);

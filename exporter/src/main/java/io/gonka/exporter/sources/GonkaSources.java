@@ -64,7 +64,8 @@ public final class GonkaSources implements AutoCloseable {
         participantStats = scheduler.register(new ParticipantStatsSource(client, pub, cfg.intervalParticipantStats(), identity::address));
         mlNodeHealth = scheduler.register(new MlNodeHealthSource(client, cfg.intervalMlnodeHealth(), cfg.mlnodeConcurrency(),
                 () -> scheduler.state(adminNodes).fresh(),
-                () -> scheduler.state(adminConfig).fresh(), clock));
+                () -> scheduler.state(adminConfig).fresh(),
+                () -> scheduler.state(adminConfig).attempts() > 0, clock));
     }
 
     public Optional<ReferenceHeightsSource> referenceHeights() {

@@ -41,18 +41,22 @@ public final class MlNodeHealthSource implements Source<Map<String, MlNodeHealth
     private final int concurrency;
     private final Supplier<Optional<AdminNodesSnapshot>> nodes;
     private final Supplier<Optional<AdminConfigSnapshot>> config;
+    private final java.util.function.BooleanSupplier configSettled;
     private final Clock clock;
     private final Map<String, MlNodeHealth> latest = new ConcurrentHashMap<>();
     private final Set<String> gpuRouteForbidden = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
     public MlNodeHealthSource(UpstreamClient client, Duration interval, int concurrency,
                               Supplier<Optional<AdminNodesSnapshot>> nodes,
-                              Supplier<Optional<AdminConfigSnapshot>> config, Clock clock) {
+                              Supplier<Optional<AdminConfigSnapshot>> config,
+                              java.util.function.BooleanSupplier configSettled, Clock clock) {
         this.client = client;
         this.interval = interval;
         this.concurrency = Math.max(1, concurrency);
         this.nodes = nodes;
         this.config = config;
+        this.configSettled = configSettled;
         this.clock = clock;
     }
 
@@ -64,6 +68,11 @@ public final class MlNodeHealthSource implements Source<Map<String, MlNodeHealth
     @Override
     public Duration interval() {
         return interval;
+    }
+
+    /** Counts node answers published between sweeps. */
+    public long changes() {
+        return changes.get();
     }
 
     /** Latest answer per node, fresh or not; the collector checks its age. */
@@ -91,6 +100,10 @@ public final class MlNodeHealthSource implements Source<Map<String, MlNodeHealth
         if (current.isEmpty()) {
             return CompletableFuture.failedFuture(new NotReadyException("no ML node list from admin_nodes yet"));
         }
+        if (!configSettled.getAsBoolean()) {
+            // the URL prefix comes from admin_config: without its first answer every path could be wrong
+            return CompletableFuture.failedFuture(new NotReadyException("waiting for admin_config's first answer (the URL prefix)"));
+        }
         String version = config.get().map(AdminConfigSnapshot::nodeVersion).orElse("");
         List<MlNode> list = current.get().nodes();
         Set<String> ids = new HashSet<>();
@@ -113,6 +126,7 @@ public final class MlNodeHealthSource implements Source<Map<String, MlNodeHealth
             check(node, version).whenComplete((h, t) -> {
                 if (ids.contains(node.id())) {
                     latest.put(node.id(), h);
+                    changes.incrementAndGet();
                 }
                 if (remaining.decrementAndGet() == 0) {
                     sweep.complete(Map.copyOf(latest));

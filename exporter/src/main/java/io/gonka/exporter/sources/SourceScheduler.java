@@ -22,11 +22,13 @@ import org.slf4j.LoggerFactory;
 public final class SourceScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceScheduler.class);
 
+    private static final long NOT_READY_RETRY_MS = 1000;
     private final Map<Source<?>, Runner<?>> runners = new LinkedHashMap<>();
     private final ScheduledExecutorService timer;
     private final Clock clock;
     private final Duration guard;
     private volatile boolean stopped;
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
     public SourceScheduler(Clock clock, Duration requestTimeout) {
         this.clock = clock;
@@ -84,6 +86,11 @@ public final class SourceScheduler implements AutoCloseable {
         return runners.get(source).runOnce();
     }
 
+    /** Counts finished polls: what a scrape shows can only change when this does (or time passes). */
+    public long changes() {
+        return changes.get();
+    }
+
     /** True once every source has finished at least one poll, whatever its outcome. */
     public boolean allPolledOnce() {
         return runners.values().stream().allMatch(r -> r.state.attempts() > 0);
@@ -113,6 +120,10 @@ public final class SourceScheduler implements AutoCloseable {
             runOnce().whenComplete((v, t) -> {
                 long elapsedMs = (System.nanoTime() - started) / 1_000_000;
                 long delay = Math.max(0, source.interval().toMillis() - elapsedMs);
+                if (state.condition() == SourceState.Condition.NOT_READY) {
+                    // waiting for another source (e.g. the ML node list): look again soon, not a whole interval later
+                    delay = Math.min(delay, NOT_READY_RETRY_MS);
+                }
                 if (!stopped) {
                     try {
                         timer.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
@@ -150,6 +161,7 @@ public final class SourceScheduler implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.error("source {}: recording the poll outcome failed", source.name(), e);
                 } finally {
+                    changes.incrementAndGet();
                     inFlight.set(null);
                     mine.complete(null);
                 }

@@ -71,6 +71,15 @@ public final class NvmlSource implements Source<GpuFleetSnapshot>, AutoCloseable
         return new XidCounts(List.copyOf(out));
     }
 
+    /** Total XID events counted, which changes whenever {@link #xidCounts()} does. */
+    public long xidEvents() {
+        long n = 0;
+        for (long[] v : xidCounts.values()) {
+            n += v[0];
+        }
+        return n;
+    }
+
     /** Whether the XID event thread runs (for tests and shutdown checks). */
     public boolean watchingXids() {
         XidWatcher w = xids;
