@@ -38,11 +38,19 @@ public final class UpstreamClient implements AutoCloseable {
     private final Duration timeout;
     private final long maxBodyBytes;
     private final Map<HttpRequest<?>, CappedBody> inFlight = new ConcurrentHashMap<>();
+    /**
+     * Bytes of all bodies being received at once. The per-body cap alone would let several
+     * oversized answers arriving together (a hostile or broken node) fill the heap; their sum is
+     * held to one and a half caps, so one full-size answer always fits.
+     */
+    private final java.util.concurrent.atomic.AtomicLong bufferedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final long totalBudget;
 
     public UpstreamClient(Vertx vertx, Duration timeout, long maxBodyBytes, int maxConnectionsPerHost) {
         this.vertx = vertx;
         this.timeout = timeout;
         this.maxBodyBytes = maxBodyBytes;
+        this.totalBudget = maxBodyBytes + maxBodyBytes / 2;
         WebClientOptions options = new WebClientOptions()
                 .setUserAgent("gonka-exporter")
                 .setConnectTimeout((int) Math.max(1, timeout.toMillis()))
@@ -76,7 +84,7 @@ public final class UpstreamClient implements AutoCloseable {
     /** GET {@code url}; completes with the response whatever its status, or fails with {@link SourceException}. */
     public CompletableFuture<UpstreamResponse> get(String url) {
         CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
-        CappedBody body = new CappedBody(maxBodyBytes);
+        CappedBody body = new CappedBody(maxBodyBytes, bufferedBytes, totalBudget);
         long deadlineMs = Math.max(1, timeout.toMillis());
         long timer = vertx.setTimer(deadlineMs, id -> {
             SourceException e = new SourceException(FailureReason.TIMEOUT,
@@ -153,8 +161,19 @@ public final class UpstreamClient implements AutoCloseable {
         private volatile HttpClientRequest request;
         private volatile Throwable cause;
 
-        CappedBody(long cap) {
+        private final java.util.concurrent.atomic.AtomicLong shared;
+        private final long budget;
+
+        CappedBody(long cap, java.util.concurrent.atomic.AtomicLong shared, long budget) {
             this.cap = cap;
+            this.shared = shared;
+            this.budget = budget;
+        }
+
+        /** Gives this body's bytes back to the shared budget (once). */
+        private synchronized void release() {
+            shared.addAndGet(-size);
+            size = 0;
         }
 
         BodyCodec<Void> codec() {
@@ -169,6 +188,7 @@ public final class UpstreamClient implements AutoCloseable {
                 at += c.length;
             }
             chunks.clear();
+            release();
             return all;
         }
 
@@ -188,6 +208,10 @@ public final class UpstreamClient implements AutoCloseable {
             if (finished.compareAndSet(false, true)) {
                 cause = t;
                 done.tryFail(t);
+                synchronized (this) {
+                    chunks.clear();
+                    release();
+                }
                 HttpClientRequest r = request;
                 if (r != null) {
                     r.reset();
@@ -213,7 +237,13 @@ public final class UpstreamClient implements AutoCloseable {
             if (size + data.length() > cap) {
                 SourceException e = new SourceException(FailureReason.PARSE, "body larger than " + cap + " bytes");
                 abort(e);
-                chunks.clear();
+                return Future.failedFuture(e);
+            }
+            if (shared.addAndGet(data.length()) > budget) {
+                shared.addAndGet(-data.length());
+                SourceException e = new SourceException(FailureReason.PARSE,
+                        "answers being received at once exceed " + budget + " bytes together");
+                abort(e);
                 return Future.failedFuture(e);
             }
             chunks.add(data.getBytes());
