@@ -170,12 +170,24 @@ public final class DashboardQueryRunner {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(b.toString()))
                 .build();
-        return parse(HTTP.send(req, HttpResponse.BodyHandlers.ofString()));
+        return parse(send(req));
     }
 
     private static JsonNode get(URI uri) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build();
-        return parse(HTTP.send(req, HttpResponse.BodyHandlers.ofString()));
+        return parse(send(req));
+    }
+
+    /**
+     * Queries are idempotent: a request that died on a kept-alive connection the server had just
+     * closed ("header parser received no bytes") is sent once more on a fresh one.
+     */
+    private static HttpResponse<String> send(HttpRequest req) throws IOException, InterruptedException {
+        try {
+            return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     private static JsonNode parse(HttpResponse<String> resp) throws IOException {
