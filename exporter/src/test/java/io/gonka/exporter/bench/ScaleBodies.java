@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
 /**
- * A participants answer shaped like the shared example (validators, addresses, proofs and a block
+ * A participants answer shaped like the fixture (validators, addresses, proofs and a block
  * included), scaled to a network of N participants with M ML nodes each. Deterministic.
  */
 public final class ScaleBodies {

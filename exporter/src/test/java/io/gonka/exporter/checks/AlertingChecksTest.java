@@ -66,17 +66,15 @@ class AlertingChecksTest {
 
     static Path repo;
     static Path alerts;
-    static Path shared;
+    static Path contract;
 
     @BeforeAll
     static void locate() {
         repo = Path.of(System.getProperty("gonka.repo.dir", "..")).toAbsolutePath().normalize();
-        shared = Path.of(System.getProperty("gonka.shared.dir", repo.resolve("../shared").toString()))
-                .toAbsolutePath().normalize();
+        contract = io.gonka.exporter.support.Fixtures.metricsContract();
         alerts = repo.resolve("alerts");
         assertTrue(Files.isDirectory(alerts), "no alerts/ directory under gonka.repo.dir=" + repo);
-        assertTrue(Files.isRegularFile(shared.resolve("METRICS.md")),
-                "no METRICS.md under gonka.shared.dir=" + shared);
+        assertTrue(Files.isRegularFile(contract), "no metric contract at " + contract);
     }
 
     // ------------------------------------------------------------------ rule files
@@ -324,7 +322,7 @@ class AlertingChecksTest {
 
     static Set<String> contractMetrics() throws IOException {
         Set<String> names = new TreeSet<>();
-        Matcher m = Pattern.compile("`(gonka_[a-z0-9_]+)`").matcher(Files.readString(shared.resolve("METRICS.md")));
+        Matcher m = Pattern.compile("`(gonka_[a-z0-9_]+)`").matcher(Files.readString(contract));
         while (m.find()) {
             names.add(m.group(1));
         }
@@ -335,7 +333,7 @@ class AlertingChecksTest {
     static Map<String, Set<String>> contractLabels() throws IOException {
         Map<String, Set<String>> out = new TreeMap<>();
         Pattern tick = Pattern.compile("`([A-Za-z0-9_]+)`");
-        for (String line : Files.readAllLines(shared.resolve("METRICS.md"))) {
+        for (String line : Files.readAllLines(contract)) {
             if (!line.startsWith("| `gonka_")) {
                 continue;
             }

@@ -33,7 +33,7 @@ class DashboardConventionsTest {
 
     @BeforeAll
     static void load() {
-        contract = MetricsContract.load(Dashboards.sharedDir().resolve("METRICS.md"));
+        contract = MetricsContract.load(io.gonka.exporter.support.Fixtures.metricsContract());
         checker = new DashboardChecker(contract, DashboardChecker.loadRecordingRules(Dashboards.repoDir()));
         dashboards = new LinkedHashMap<>();
         for (Path f : Dashboards.dashboardFiles(Dashboards.dashboardsDir())) {

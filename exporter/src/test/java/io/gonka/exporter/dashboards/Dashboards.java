@@ -49,11 +49,6 @@ public final class Dashboards {
         return dir("gonka.repo.dir", "dashboards");
     }
 
-    /** The shared directory holding METRICS.md: system property {@code gonka.shared.dir}. */
-    public static Path sharedDir() {
-        return dir("gonka.shared.dir", "METRICS.md");
-    }
-
     private static Path dir(String property, String marker) {
         String value = System.getProperty(property);
         if (value != null && !value.isBlank()) {

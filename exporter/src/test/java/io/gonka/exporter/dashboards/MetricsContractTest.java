@@ -12,7 +12,7 @@ class MetricsContractTest {
 
     @Test
     void parsesTheSharedContract() {
-        MetricsContract c = MetricsContract.load(Dashboards.sharedDir().resolve("METRICS.md"));
+        MetricsContract c = MetricsContract.load(io.gonka.exporter.support.Fixtures.metricsContract());
         assertTrue(c.metrics().size() >= 60, "only " + c.metrics().size() + " metrics parsed");
         // a row listing two names
         assertEquals(Set.of("gpu", "uuid"), c.metric("gonka_gpu_memory_used_bytes").labels());

@@ -23,7 +23,7 @@ class SyntheticFleetTest {
 
     @Test
     void servesEveryContractMetricWithExactlyItsLabels() {
-        MetricsContract contract = MetricsContract.load(Dashboards.sharedDir().resolve("METRICS.md"));
+        MetricsContract contract = MetricsContract.load(io.gonka.exporter.support.Fixtures.metricsContract());
         Map<String, String> types = new LinkedHashMap<>();
         Set<String> withSamples = new TreeSet<>();
         for (String host : SyntheticFleet.HOSTS) {

@@ -299,12 +299,12 @@ class ContainerRuntimeIT {
     }
 
     /**
-     * A /v1/epochs/current/participants answer of exactly {@code size} bytes: the shared example's
+     * A /v1/epochs/current/participants answer of exactly {@code size} bytes: the fixture's
      * participants repeated (10,000 is the exporter's default limit) and its proof bytes padded.
      */
     static byte[] participantsAnswer(long size) throws Exception {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
-        Path example = io.gonka.exporter.support.Fixtures.sharedDir().resolve("gonka-api/examples/public-epoch-participants.json");
+        Path example = io.gonka.exporter.support.Fixtures.example("public-epoch-participants.json");
         var root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(example.toFile());
         var list = (com.fasterxml.jackson.databind.node.ArrayNode) root.get("active_participants").get("participants");
         var template = list.deepCopy();

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A standard 2026 node served by WireMock from the shared examples: every metric of the contract
+ * A standard 2026 node served by WireMock from the fixture payloads: every metric of the contract
  * (except the GPU sections) with the value the examples imply.
  */
 class StandardNodeTest {

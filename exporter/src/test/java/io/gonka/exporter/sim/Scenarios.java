@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Ready-made simulator states. {@link #standard} mirrors the shared example payloads;
+ * Ready-made simulator states. {@link #standard} mirrors the fixture payloads (src/test/resources/gonka-api);
  * {@link #scale} builds large, seeded, deterministic networks for soak and benchmark tests.
  */
 public final class Scenarios {
@@ -44,7 +44,7 @@ public final class Scenarios {
     }
 
     /**
-     * The network of the shared examples: height 4141873, epoch 268 (Inference phase), own
+     * The network of the fixture payloads: height 4141873, epoch 268 (Inference phase), own
      * participant {@value #OWN_ADDRESS} with weight 58351 among 5 participants (total 492000),
      * 1452 completed / 48 missed requests, binom p0 0.1, 2 peers, previous seed claimed, and
      * three ML nodes: node1 INFERENCE (127.0.0.11, 4 GPUs), node2 POC with reconcile_info

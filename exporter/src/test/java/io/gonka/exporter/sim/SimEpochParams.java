@@ -1,7 +1,7 @@
 package io.gonka.exporter.sim;
 
 /**
- * {@code params.epoch_params}, all in blocks. Defaults are the values in the shared examples
+ * {@code params.epoch_params}, all in blocks. Defaults are the values in the fixture payloads
  * (mainnet early 2026, SCHEMAS §8.4).
  */
 public record SimEpochParams(

@@ -13,7 +13,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Fidelity: every response of the standard scenario has the shape of the matching shared
+ * Fidelity: every response of the standard scenario has the shape of the matching fixture
  * example, and where the example's values follow from the scenario, the same values.
  */
 class SimShapeTest {
@@ -31,8 +31,7 @@ class SimShapeTest {
     }
 
     static JsonNode example(String name) throws IOException {
-        Path dir = Path.of(System.getProperty("gonka.shared.dir", "/work/shared"), "gonka-api", "examples");
-        return Json.MAPPER.readTree(Files.readString(dir.resolve(name)));
+        return Json.MAPPER.readTree(io.gonka.exporter.support.Fixtures.text(name));
     }
 
     private static void assertSameShape(String exampleFile, JsonNode actual) throws IOException {

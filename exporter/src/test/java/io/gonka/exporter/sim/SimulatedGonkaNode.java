@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A simulated Gonka node for integration, end-to-end, soak and benchmark tests. It serves, on
  * loopback only, the real JSON shapes of every upstream the exporter polls (see
- * {@code /work/shared/gonka-api/SCHEMAS.md}), rendered from a live {@link SimState}.
+ * {@code src/test/resources/gonka-api/README.md}), rendered from a live {@link SimState}.
  *
  * <h2>Servers</h2>
  * <ul>

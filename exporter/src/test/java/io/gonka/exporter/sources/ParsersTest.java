@@ -19,7 +19,7 @@ import java.time.Instant;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
-/** Every parser against the shared example payloads and their edge cases (SCHEMAS.md). */
+/** Every parser against the fixture payloads (src/test/resources/gonka-api) and their edge cases (SCHEMAS.md). */
 class ParsersTest {
 
     private static byte[] b(String s) {

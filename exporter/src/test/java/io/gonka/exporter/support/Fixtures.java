@@ -2,24 +2,34 @@ package io.gonka.exporter.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The shared example payloads ({@code ../shared/gonka-api/examples}), read from disk. */
+/**
+ * The Gonka API payloads the tests use, from this repository's
+ * {@code exporter/src/test/resources/gonka-api/} (see its README for which endpoint and release each
+ * file represents). Read from the test classpath, so nothing outside the repository is needed.
+ */
 public final class Fixtures {
     private Fixtures() {}
 
-    public static Path sharedDir() {
-        String p = System.getProperty("gonka.shared.dir");
-        Path dir = p != null ? Path.of(p) : Path.of("..", "..", "shared");
-        if (!Files.isDirectory(dir.resolve("gonka-api"))) {
-            throw new IllegalStateException("shared/gonka-api not found at " + dir.toAbsolutePath());
+    /** {@code gonka-api/} on the test classpath. */
+    public static Path apiDir() {
+        URL url = Fixtures.class.getResource("/gonka-api/README.md");
+        if (url == null) {
+            throw new IllegalStateException("gonka-api fixtures are not on the test classpath");
         }
-        return dir;
+        try {
+            return Path.of(url.toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static Path example(String name) {
-        return sharedDir().resolve("gonka-api/examples").resolve(name);
+        return apiDir().resolve("examples").resolve(name);
     }
 
     public static byte[] bytes(String name) {
@@ -32,5 +42,14 @@ public final class Fixtures {
 
     public static String text(String name) {
         return new String(bytes(name), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The metric contract, {@code exporter/METRICS.md}. */
+    public static Path metricsContract() {
+        Path p = RepoFiles.root().resolve("exporter/METRICS.md");
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("no metric contract at " + p);
+        }
+        return p;
     }
 }
