@@ -67,6 +67,9 @@ public final class SyntheticFleet {
         for (String s : SOURCES) {
             x.sample(a && s.equals("participant_stats") ? 0 : 1, "source", s);
         }
+        // Every synthetic host runs a build without the setup report (an older build).
+        x.family("gonka_source_unsupported", "gauge", "1 for an optional endpoint this node does not have.")
+                .sample(1, "source", "setup_report");
         x.family("gonka_source_last_success_timestamp_seconds", "gauge", "Unix time of the last successful poll.");
         for (String s : SOURCES) {
             x.sample(now - (a && s.equals("participant_stats") ? 645 : 4), "source", s);
@@ -202,6 +205,8 @@ public final class SyntheticFleet {
                 "node_id", n.id()));
         x.family("gonka_mlnode_up", "gauge", "The ML node answered its health endpoint.");
         nodes.forEach(n -> x.sample(n.up() ? 1 : 0, "node_id", n.id()));
+        x.family("gonka_mlnode_healthy", "gauge", "1 when the ML node reports itself healthy.");
+        nodes.forEach(n -> x.sample(n.up() && !n.status().equals("FAILED") ? 1 : 0, "node_id", n.id()));
         x.family("gonka_mlnode_gpu_utilization_ratio", "gauge", "GPU utilization from the ML node.");
         gpus(nodes, (n, g) -> g.utilization() != null, (n, g) -> x.sample(jitter(g.utilization(), t, 0.03), "node_id", n.id(), "gpu", "" + g.index()));
         x.family("gonka_mlnode_gpu_memory_used_bytes", "gauge", "GPU memory used, from the ML node.");
