@@ -2,7 +2,7 @@ package io.gonka.exporter;
 
 import io.gonka.exporter.config.ExporterConfig;
 import io.gonka.exporter.sources.GonkaSources;
-import io.gonka.exporter.sources.SourceScheduler;
+import io.gonka.exporter.polling.SourceScheduler;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.inject.Singleton;

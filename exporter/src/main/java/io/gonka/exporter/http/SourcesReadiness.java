@@ -1,6 +1,6 @@
 package io.gonka.exporter.http;
 
-import io.gonka.exporter.sources.SourceScheduler;
+import io.gonka.exporter.polling.SourceScheduler;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;

@@ -1,5 +1,6 @@
 package io.gonka.exporter.metrics;
 
+import io.gonka.exporter.polling.Source;
 import io.gonka.exporter.config.ExporterConfig;
 import io.gonka.exporter.model.AdminConfigSnapshot;
 import io.gonka.exporter.model.AdminNodesSnapshot;
@@ -15,10 +16,10 @@ import io.gonka.exporter.model.ParticipantStats;
 import io.gonka.exporter.model.ParticipantsSnapshot;
 import io.gonka.exporter.model.ReferenceHeights;
 import io.gonka.exporter.model.SetupReport;
-import io.gonka.exporter.sources.FailureReason;
+import io.gonka.exporter.polling.FailureReason;
 import io.gonka.exporter.sources.GonkaSources;
-import io.gonka.exporter.sources.SourceScheduler;
-import io.gonka.exporter.sources.SourceState;
+import io.gonka.exporter.polling.SourceScheduler;
+import io.gonka.exporter.polling.SourceState;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -119,7 +120,7 @@ public final class GonkaCollector implements MultiCollector {
         }
     }
 
-    private <T> Optional<T> fresh(io.gonka.exporter.sources.Source<T> source) {
+    private <T> Optional<T> fresh(io.gonka.exporter.polling.Source<T> source) {
         return source == null ? Optional.empty() : scheduler.state(source).fresh();
     }
 

@@ -1,6 +1,8 @@
 package io.gonka.exporter.sources;
 
-import static io.gonka.exporter.sources.JsonFields.*;
+import io.gonka.exporter.polling.SourceException;
+import io.gonka.exporter.upstream.UpstreamClient;
+import static io.gonka.exporter.upstream.JsonFields.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gonka.exporter.model.EpochPhase;

@@ -1,5 +1,8 @@
 package io.gonka.exporter.sources;
 
+import io.gonka.exporter.polling.SourceScheduler;
+import io.gonka.exporter.upstream.ExporterUrls;
+import io.gonka.exporter.upstream.UpstreamClient;
 import io.gonka.exporter.config.ExporterConfig;
 import io.gonka.exporter.model.ParticipantIdentity;
 import java.time.Clock;

@@ -1,5 +1,10 @@
 package io.gonka.exporter.sources;
 
+import io.gonka.exporter.polling.FailureReason;
+import io.gonka.exporter.polling.Source;
+import io.gonka.exporter.polling.SourceException;
+import io.gonka.exporter.polling.SourceState;
+import io.gonka.exporter.upstream.UpstreamClient;
 import io.gonka.exporter.model.ChainStatus;
 import io.gonka.exporter.model.ReferenceHeights;
 import java.net.URI;

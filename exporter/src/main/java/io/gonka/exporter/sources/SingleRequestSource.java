@@ -1,5 +1,7 @@
 package io.gonka.exporter.sources;
 
+import io.gonka.exporter.polling.Source;
+import io.gonka.exporter.upstream.UpstreamClient;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gonka.exporter.sim.Scenarios;
 import io.gonka.exporter.sim.SimulatedGonkaNode;
-import io.gonka.exporter.sources.JsonFields;
+import io.gonka.exporter.upstream.JsonFields;
 import io.gonka.exporter.support.FreePort;
 import io.gonka.exporter.support.HttpRecorder;
 import io.gonka.exporter.support.ManagedProcess;

@@ -1,8 +1,8 @@
 package io.gonka.exporter.http;
 
+import io.gonka.exporter.polling.SourceScheduler;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.gonka.exporter.sources.SourceScheduler;
 import io.gonka.exporter.support.MetricSamples;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;

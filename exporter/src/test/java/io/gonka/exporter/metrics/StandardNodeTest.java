@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import io.gonka.exporter.sources.JsonFields;
+import io.gonka.exporter.upstream.JsonFields;
 import io.gonka.exporter.support.Fixtures;
 import io.gonka.exporter.support.Harness;
 import io.gonka.exporter.support.MetricSamples;

@@ -88,7 +88,7 @@ class LabelBoundsTest {
         return new Harness(cfg);
     }
 
-    static void poll(Harness h, io.gonka.exporter.sources.Source<?> s) throws Exception {
+    static void poll(Harness h, io.gonka.exporter.polling.Source<?> s) throws Exception {
         h.scheduler.pollOnce(s).get(60, TimeUnit.SECONDS);
         assertTrue(h.scheduler.state(s).up(), s.name() + " failed: " + h.scheduler.state(s).lastProblem());
     }

@@ -1,5 +1,8 @@
 package io.gonka.exporter.sources;
 
+import io.gonka.exporter.polling.FailureReason;
+import io.gonka.exporter.polling.SourceException;
+import io.gonka.exporter.upstream.JsonFields;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.gonka.exporter.model.AdminConfigSnapshot;

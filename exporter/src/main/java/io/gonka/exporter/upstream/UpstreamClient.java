@@ -1,5 +1,8 @@
-package io.gonka.exporter.sources;
+package io.gonka.exporter.upstream;
 
+import io.gonka.exporter.polling.FailureReason;
+import io.gonka.exporter.polling.SourceException;
+import io.gonka.exporter.polling.UnsupportedUpstreamException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.gonka.exporter.sources;
+package io.gonka.exporter.upstream;
 
 /** A complete upstream answer: status and body bytes (never larger than the configured limit). */
 public record UpstreamResponse(String url, int status, byte[] body) {

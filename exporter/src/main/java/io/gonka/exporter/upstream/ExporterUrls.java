@@ -1,4 +1,4 @@
-package io.gonka.exporter.sources;
+package io.gonka.exporter.upstream;
 
 /** URL joining for configured base URLs. */
 public final class ExporterUrls {

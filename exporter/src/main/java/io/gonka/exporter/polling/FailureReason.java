@@ -1,4 +1,4 @@
-package io.gonka.exporter.sources;
+package io.gonka.exporter.polling;
 
 /** Why a poll failed; the lower-case name is the {@code reason} label of {@code gonka_source_errors_total}. */
 public enum FailureReason {

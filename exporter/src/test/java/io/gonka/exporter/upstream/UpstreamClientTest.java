@@ -1,5 +1,7 @@
-package io.gonka.exporter.sources;
+package io.gonka.exporter.upstream;
 
+import io.gonka.exporter.polling.SourceException;
+import io.gonka.exporter.polling.FailureReason;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.sun.net.httpserver.HttpServer;

@@ -1,4 +1,4 @@
-package io.gonka.exporter.sources;
+package io.gonka.exporter.polling;
 
 /**
  * A failed poll. {@link #reason()} feeds the error counter; the message is what the log line

@@ -1,4 +1,4 @@
-package io.gonka.exporter.sources;
+package io.gonka.exporter.polling;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -101,7 +101,7 @@ public final class SourceState<T> {
     }
 
     /** The failure itself, out of the CompletionException/ExecutionException wrappers of futures. */
-    static Throwable unwrap(Throwable t) {
+    public static Throwable unwrap(Throwable t) {
         while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
                 && t.getCause() != null) {
             t = t.getCause();

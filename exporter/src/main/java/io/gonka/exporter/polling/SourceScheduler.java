@@ -1,4 +1,4 @@
-package io.gonka.exporter.sources;
+package io.gonka.exporter.polling;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package io.gonka.exporter.sources;
+package io.gonka.exporter.upstream;
 
+import io.gonka.exporter.polling.SourceException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -232,7 +233,7 @@ public final class JsonFields {
         return n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    static String clipLong(String s) {
+    public static String clipLong(String s) {
         String first = s == null ? "" : s.lines().findFirst().orElse("");
         return first.length() <= 160 ? first : first.substring(0, 160) + "...";
     }
