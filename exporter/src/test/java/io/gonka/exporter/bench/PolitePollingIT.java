@@ -2,10 +2,10 @@ package io.gonka.exporter.bench;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.gonka.exporter.sim.Fault;
-import io.gonka.exporter.sim.RequestLog;
-import io.gonka.exporter.sim.SimEndpoint;
-import io.gonka.exporter.sim.SimulatedGonkaNode;
+import io.gonka.simulator.Fault;
+import io.gonka.simulator.RequestLog;
+import io.gonka.simulator.SimEndpoint;
+import io.gonka.simulator.SimulatedGonkaNode;
 import io.gonka.exporter.support.FreePort;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -96,7 +96,7 @@ class PolitePollingIT {
             // public answer, and one ML node's health (the other ML node keeps answering).
             hanging.state().setFault(SimEndpoint.RPC_STATUS, Fault.HANG);
             hanging.state().setFault(SimEndpoint.PUBLIC_EPOCH_PARTICIPANTS, Fault.HANG);
-            hanging.state().setMlNodeFault("node1", SimEndpoint.MLNODE_HEALTH, io.gonka.exporter.sim.FaultSpec.of(Fault.HANG));
+            hanging.state().setMlNodeFault("node1", SimEndpoint.MLNODE_HEALTH, io.gonka.simulator.FaultSpec.of(Fault.HANG));
 
             try (ImageProcess polite = ImageProcess.start("every2s", work, jna, FreePort.next(), env(normal, "2s", "5s"));
                  ImageProcess hung = ImageProcess.start("hung", work, jna, FreePort.next(), env(hanging, "1s", "3s"))) {

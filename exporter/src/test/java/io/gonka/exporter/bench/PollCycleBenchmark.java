@@ -1,7 +1,7 @@
 package io.gonka.exporter.bench;
 
-import io.gonka.exporter.sim.Scenarios;
-import io.gonka.exporter.sim.SimulatedGonkaNode;
+import io.gonka.simulator.Scenarios;
+import io.gonka.simulator.SimulatedGonkaNode;
 import io.gonka.exporter.support.Harness;
 import io.gonka.exporter.support.TestConfig;
 import java.lang.management.ManagementFactory;

@@ -1,8 +1,8 @@
 package io.gonka.exporter.bench;
 
-import io.gonka.exporter.sim.Scenarios;
-import io.gonka.exporter.sim.SimEndpoint;
-import io.gonka.exporter.sim.SimulatedGonkaNode;
+import io.gonka.simulator.Scenarios;
+import io.gonka.simulator.SimEndpoint;
+import io.gonka.simulator.SimulatedGonkaNode;
 import io.gonka.exporter.support.FreePort;
 import io.gonka.exporter.support.JvmProbe;
 import io.gonka.exporter.support.ManagedProcess;

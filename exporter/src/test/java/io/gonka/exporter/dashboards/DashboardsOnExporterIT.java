@@ -2,8 +2,8 @@ package io.gonka.exporter.dashboards;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.gonka.exporter.sim.Scenarios;
-import io.gonka.exporter.sim.SimulatedGonkaNode;
+import io.gonka.simulator.Scenarios;
+import io.gonka.simulator.SimulatedGonkaNode;
 import io.gonka.exporter.support.FreePort;
 import io.gonka.exporter.support.ManagedProcess;
 import io.gonka.exporter.support.RepoFiles;

@@ -27,7 +27,7 @@ public final class PrometheusRuleGenerator {
     public static final String ALERTS_DIR = "alerts";
     public static final String SUFFIX = ".rules.yml";
     public static final String REGENERATE_COMMAND =
-            "mvn -B -q -pl exporter test -Dtest=KubernetesManifestsTest -Dgonka.regenerate=true";
+            "mvn -B -q -pl exporter -am test -Dtest=KubernetesManifestsTest -Dgonka.regenerate=true";
 
     private PrometheusRuleGenerator() {}
 

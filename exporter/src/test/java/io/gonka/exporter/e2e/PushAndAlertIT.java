@@ -3,8 +3,8 @@ package io.gonka.exporter.e2e;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gonka.exporter.sim.Scenarios;
-import io.gonka.exporter.sim.SimulatedGonkaNode;
+import io.gonka.simulator.Scenarios;
+import io.gonka.simulator.SimulatedGonkaNode;
 import io.gonka.exporter.upstream.JsonFields;
 import io.gonka.exporter.support.FreePort;
 import io.gonka.exporter.support.HttpRecorder;

@@ -2,10 +2,10 @@ package io.gonka.exporter.reliability;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.gonka.exporter.sim.SimGpu;
-import io.gonka.exporter.sim.SimMlNode;
-import io.gonka.exporter.sim.SimParticipant;
-import io.gonka.exporter.sim.SimulatedGonkaNode;
+import io.gonka.simulator.SimGpu;
+import io.gonka.simulator.SimMlNode;
+import io.gonka.simulator.SimParticipant;
+import io.gonka.simulator.SimulatedGonkaNode;
 import io.gonka.exporter.support.FreePort;
 import io.gonka.exporter.support.JvmProbe;
 import io.gonka.exporter.support.ManagedProcess;

@@ -2,10 +2,10 @@ package io.gonka.exporter.reliability;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.gonka.exporter.sim.Fault;
-import io.gonka.exporter.sim.FaultSpec;
-import io.gonka.exporter.sim.SimEndpoint;
-import io.gonka.exporter.sim.SimulatedGonkaNode;
+import io.gonka.simulator.Fault;
+import io.gonka.simulator.FaultSpec;
+import io.gonka.simulator.SimEndpoint;
+import io.gonka.simulator.SimulatedGonkaNode;
 import io.gonka.exporter.support.FreePort;
 import io.gonka.exporter.support.JvmProbe;
 import io.gonka.exporter.support.ManagedProcess;
