@@ -31,6 +31,26 @@ final class AdminApiResponses {
         return out;
     }
 
+    // ------------------------------------------------------------------ GET /admin/v1/nodes/upgrade-status
+
+    /** {@code getUpgradeStatus}: a message without a plan naming an ML-node version, else node id -> {is_alive, error?}. */
+    static ObjectNode upgradeStatus(SimState s) {
+        String version = s.upgradePlanNodeVersion();
+        if (version.isEmpty()) {
+            return Json.obj().put("message", "No upgrade plan active");
+        }
+        ObjectNode r = Json.obj();
+        for (SimMlNode n : s.mlNodesLive().values()) {
+            boolean alive = n.reachable() && n.upgradeReady();
+            ObjectNode o = r.putObject(n.id()).put("is_alive", alive);
+            if (!alive) {
+                o.put("error", "Get \"http://" + n.reportedHost() + ":" + n.reportedPocPort() + "/" + version
+                        + "/api/v1/state\": dial tcp: connect: connection refused");
+            }
+        }
+        return r;
+    }
+
     private static ObjectNode nodeRegistration(SimMlNode n, boolean legacy) {
         ObjectNode node = Json.obj();
         node.put("host", n.reportedHost());

@@ -101,7 +101,17 @@ final class ControlApi {
                 if (c.has("string_numbers")) {
                     s.setStringNumbers(c.get("string_numbers").asBoolean());
                 }
+                if (c.has("chain_api_disabled")) {
+                    s.setChainApiDisabled(c.get("chain_api_disabled").asBoolean());
+                }
+                if (c.has("chain_rpc_disabled")) {
+                    s.setChainRpcDisabled(c.get("chain_rpc_disabled").asBoolean());
+                }
+                if (c.has("profile")) {
+                    Scenarios.applyProfile(s, c.get("profile").asText());
+                }
             });
+            case "set_confirmation_poc" -> state.setConfirmationPocPhase(c.path("phase").asInt(0));
             case "set_config" -> setConfig(c);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }
@@ -165,6 +175,9 @@ final class ControlApi {
             }
             if (c.has("reachable")) {
                 n.reachable(c.get("reachable").asBoolean());
+            }
+            if (c.has("upgrade_ready")) {
+                n.upgradeReady(c.get("upgrade_ready").asBoolean());
             }
             if (c.has("healthy")) {
                 n.healthy(c.get("healthy").asBoolean());
@@ -339,6 +352,9 @@ final class ControlApi {
             }
             r.put("legacy2025", s.legacy2025());
             r.put("string_numbers", s.stringNumbers());
+            r.put("chain_api_disabled", s.chainApiDisabled());
+            r.put("chain_rpc_disabled", s.chainRpcDisabled());
+            r.put("confirmation_poc_phase", s.confirmationPocPhase());
             r.put("current_node_version", s.currentNodeVersion());
             ObjectNode faults = r.putObject("faults");
             s.faults().forEach((k, v) -> faults.put(k.wireName(), v.fault().wireName()));

@@ -37,6 +37,15 @@ final class MlNodeResponses {
         return r;
     }
 
+    /** {@code /api/v1/state}: {@code StateResponse{state}}, every ML node release. */
+    static ObjectNode state(SimMlNode n, boolean legacy) {
+        String st = serviceState(n);
+        if (legacy && "POC".equals(n.currentStatus())) {
+            st = "POW"; // v0.2.0 ran PoC as its own service state
+        }
+        return Json.obj().put("state", st);
+    }
+
     static boolean isHealthy(SimMlNode n) {
         return n.healthy() && !n.gpus().isEmpty();
     }

@@ -43,6 +43,13 @@ final class NodeApiHandler implements HttpHandler {
                 control.handle(ex);
                 return;
             }
+            Reply disabled = disabledByProxy(path);
+            if (disabled != null) {
+                log.record(new RequestLog.Entry(state.clock().instant(), MlNodeServer.SERVER_NAME_NODE, ex.getRequestMethod(),
+                        path, ex.getRequestURI().getRawQuery(), null));
+                FaultWriter.send(ex, disabled);
+                return;
+            }
             Route route = route(path);
             log.record(new RequestLog.Entry(state.clock().instant(), MlNodeServer.SERVER_NAME_NODE, ex.getRequestMethod(),
                     path, ex.getRequestURI().getRawQuery(), route == null ? null : route.endpoint()));
@@ -62,6 +69,13 @@ final class NodeApiHandler implements HttpHandler {
         }
     }
 
+    /** The public proxy's switches: {@code return 404 'Chain API Disabled'} for /chain-api/ and /chain-rpc/. */
+    private Reply disabledByProxy(String path) {
+        boolean off = (path.startsWith("/chain-api/") && state.chainApiDisabled())
+                || (path.startsWith("/chain-rpc/") && state.chainRpcDisabled());
+        return off ? Reply.text(404, "Chain API Disabled") : null;
+    }
+
     private static SimEndpoint.Family familyOf(String path) {
         if (path.startsWith("/chain-api/")) {
             return SimEndpoint.Family.CHAIN_API;
@@ -77,6 +91,9 @@ final class NodeApiHandler implements HttpHandler {
         if (path.startsWith("/chain-rpc/")) {
             path = path.substring("/chain-rpc".length());
         }
+        if (path.startsWith("/productscience/")) {
+            path = "/chain-api" + path; // the chain REST port itself (:1317), not behind the public proxy
+        }
         switch (path) {
             case "/admin/v1/nodes":
                 return new Route(SimEndpoint.ADMIN_NODES, ex -> cachedJson("nodes", AdminApiResponses::nodes));
@@ -84,6 +101,10 @@ final class NodeApiHandler implements HttpHandler {
                 return new Route(SimEndpoint.ADMIN_CONFIG, ex -> state.legacy2025()
                         ? Reply.error(SimEndpoint.Family.DAPI, 404, "Not Found")
                         : cachedJson("config", AdminApiResponses::config));
+            case "/admin/v1/nodes/upgrade-status":
+                return new Route(SimEndpoint.ADMIN_UPGRADE_STATUS, ex -> state.legacy2025()
+                        ? Reply.error(SimEndpoint.Family.DAPI, 404, "Not Found")
+                        : Reply.json(200, (JsonNode) state.read(AdminApiResponses::upgradeStatus)));
             case "/admin/v1/setup/report":
                 return new Route(SimEndpoint.ADMIN_SETUP_REPORT, ex -> state.legacy2025()
                         ? Reply.error(SimEndpoint.Family.DAPI, 404, "Not Found")
@@ -113,6 +134,19 @@ final class NodeApiHandler implements HttpHandler {
             });
         }
         String[] parts = path.split("/");
+        // ["", "v1"|"v2", "participants", address]
+        if (parts.length == 4 && parts[2].equals("participants") && !parts[3].isEmpty()
+                && (parts[1].equals("v1") || parts[1].equals("v2"))) {
+            boolean v2 = parts[1].equals("v2");
+            String address = parts[3];
+            return new Route(v2 ? SimEndpoint.PUBLIC_V2_PARTICIPANT : SimEndpoint.PUBLIC_V1_PARTICIPANT, ex -> {
+                if (v2 && state.legacy2025()) {
+                    return Reply.error(SimEndpoint.Family.DAPI, 404, "Not Found"); // v0.2.0 has no /v2 group
+                }
+                JsonNode body = state.read(s -> v2 ? PublicApiResponses.v2Participant(s, address) : PublicApiResponses.v1Participant(s, address));
+                return body == null ? Reply.error(SimEndpoint.Family.DAPI, 404, "participant not found") : Reply.json(200, body);
+            });
+        }
         // ["", "v1", "epochs", id] or ["", "v1", "epochs", id, "participants"]
         if (parts.length == 4 && parts[1].equals("v1") && parts[2].equals("epochs")) {
             return new Route(SimEndpoint.PUBLIC_EPOCHS_LATEST, ex -> parts[3].equals("latest")

@@ -32,9 +32,101 @@ final class PublicApiResponses {
         r.set("epoch_params", epochParams(s.epochParams(), s.legacy2025()));
         if (!s.legacy2025()) {
             r.put("effective_epoch_index", s.effectiveEpochIndex());
-            r.put("is_confirmation_poc_active", false);
+            int phase = s.confirmationPocPhase();
+            r.put("is_confirmation_poc_active", phase > 0 && phase < 4);
+            if (phase > 0) {
+                // encoding/json of the gogoproto ConfirmationPoCEvent: numbers, the phase as its integer, zeros omitted.
+                ObjectNode ev = r.putObject("active_confirmation_poc_event");
+                ev.put("epoch_index", s.effectiveEpochIndex());
+                ev.put("trigger_height", s.height() - 10);
+                ev.put("generation_start_height", s.height());
+                ev.put("phase", phase);
+                ev.put("poc_seed_block_hash", FakeKeys.hashHex("confirmation:" + s.effectiveEpochIndex()));
+            }
         }
         return r;
+    }
+
+    // ------------------------------------------------------------------ GET /v2/participants/{a}, /v1/participants/{a}
+
+    /**
+     * Newest dapi {@code getParticipantByAddress}: {@code c.JSON(QueryGetParticipantResponse)} through encoding/json,
+     * so numbers, {@code status} as its integer and every zero field omitted. Null for an unknown address.
+     */
+    static ObjectNode v2Participant(SimState s, String address) {
+        SimParticipant p = s.participantsLive().get(address);
+        if (p == null) {
+            return null;
+        }
+        NumberEncoding a = NumberEncoding.NUMBER_OMIT_ZERO;
+        ObjectNode o = Json.obj();
+        o.put("index", p.address());
+        o.put("address", p.address());
+        a.put(o, "weight", p.weight());
+        a.put(o, "join_time", p.joinTime());
+        a.put(o, "join_height", p.joinHeight());
+        a.put(o, "last_inference_time", p.lastInferenceTime());
+        if (!p.inferenceUrl().isEmpty()) {
+            o.put("inference_url", p.inferenceUrl());
+        }
+        int status = statusNumber(p.status());
+        if (status != 0) {
+            o.put("status", status);
+        }
+        a.put(o, "coin_balance", p.coinBalance());
+        o.put("validator_key", p.validatorKey());
+        a.put(o, "consecutive_invalid_inferences", p.consecutiveInvalidInferences());
+        o.put("worker_public_key", p.workerPublicKey());
+        a.put(o, "epochs_completed", p.epochsCompleted());
+        if (p.hasEpochStats()) {
+            ObjectNode stats = o.putObject("current_epoch_stats");
+            a.put(stats, "inference_count", p.inferenceCount());
+            a.put(stats, "missed_requests", p.missedRequests());
+            a.put(stats, "earned_coins", p.earnedCoins());
+            a.put(stats, "rewarded_coins", p.rewardedCoins());
+            a.put(stats, "burned_coins", p.burnedCoins());
+            a.put(stats, "validated_inferences", p.validatedInferences());
+            a.put(stats, "invalidated_inferences", p.invalidatedInferences());
+        }
+        ObjectNode r = Json.obj();
+        r.set("participant", o);
+        return r;
+    }
+
+    /** ParticipantStatus by name, or the number an unknown value was set as. */
+    static int statusNumber(String status) {
+        if (status.matches("-?\\d+")) {
+            return Integer.parseInt(status);
+        }
+        return switch (status) {
+            case "ACTIVE" -> 1;
+            case "INACTIVE" -> 2;
+            case "INVALID" -> 3;
+            case "RAMPING" -> 4;
+            default -> 0;
+        };
+    }
+
+    /**
+     * {@code /v1/participants/{a}}: the account, {@code {pubkey, balance, denom}} (newest AccountDto) or
+     * {@code {pubkey, balance}} with a zero balance omitted (v0.2.0). Null for an unknown address.
+     */
+    static ObjectNode v1Participant(SimState s, String address) {
+        SimParticipant p = s.participantsLive().get(address);
+        if (p == null) {
+            return null;
+        }
+        boolean own = address.equals(s.participantAddress());
+        long balance = own ? s.accountBalance() : 0;
+        ObjectNode o = Json.obj();
+        o.put("pubkey", own ? s.accountPubkey() : FakeKeys.hashBase64("account:" + address));
+        if (s.legacy2025()) {
+            NumberEncoding.NUMBER_OMIT_ZERO.put(o, "balance", balance);
+        } else {
+            o.put("balance", balance);
+            o.put("denom", "ngonka");
+        }
+        return o;
     }
 
     private static ObjectNode stages(EpochStages e) {

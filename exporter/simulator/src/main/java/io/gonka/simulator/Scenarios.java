@@ -24,10 +24,42 @@ public final class Scenarios {
     private Scenarios() {
     }
 
+    /** Release profiles: the standard network as a node of that release serves it. */
+    public static final String PROFILE_NEWEST = "newest";
+    public static final String PROFILE_V0_2_0 = "v0.2.0";
+    public static final java.util.List<String> PROFILES = java.util.List.of(PROFILE_NEWEST, PROFILE_V0_2_0);
+
+    /**
+     * {@code newest}: today's shapes as a default deployment serves them: the public proxy answers
+     * {@code 404 Chain API Disabled} on {@code /chain-api/} and {@code /chain-rpc/}, participant data comes from
+     * {@code /v2/participants}. {@code v0.2.0}: release v0.2.0 (the 2025-08 dapi: no admin config, setup report,
+     * upgrade status or {@code /v2}; ML nodes without {@code /health}); its proxy passes {@code /chain-api/} through.
+     */
+    public static void applyProfile(SimState s, String profile) {
+        switch (profile) {
+            case PROFILE_NEWEST -> s.update(st -> {
+                st.setLegacy2025(false);
+                st.setChainApiDisabled(true);
+                st.setChainRpcDisabled(true);
+            });
+            case PROFILE_V0_2_0 -> s.update(st -> {
+                st.setLegacy2025(true);
+                st.setChainApiDisabled(false);
+                st.setChainRpcDisabled(false);
+            });
+            default -> throw new IllegalArgumentException("unknown profile " + profile + " (" + String.join(" | ", PROFILES) + ")");
+        }
+    }
+
     /** Names accepted by {@link #byName} and the CLI. */
     public static SimState byName(String name, Clock clock) {
         if ("standard".equals(name)) {
             return standard(clock);
+        }
+        if (PROFILES.contains(name)) {
+            SimState s = standard(clock);
+            applyProfile(s, name);
+            return s;
         }
         if (name.startsWith("scale")) {
             // scale:PARTICIPANTS:ML_NODES:GPUS, e.g. scale:2000:3:8
@@ -36,7 +68,7 @@ public final class Scenarios {
                 return scale(Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), Integer.parseInt(parts[3]), clock);
             }
         }
-        throw new IllegalArgumentException("unknown scenario " + name + " (standard | scale:P:M:G)");
+        throw new IllegalArgumentException("unknown scenario " + name + " (standard | newest | v0.2.0 | scale:P:M:G)");
     }
 
     public static SimState standard() {

@@ -59,6 +59,7 @@ public final class SimMlNode {
 
     private boolean reachable = true;
     private boolean healthy = true;
+    private boolean upgradeReady = true;
     private boolean healthIncludesGpus = true;
     private boolean signed;
     private long slowMillis;
@@ -107,6 +108,7 @@ public final class SimMlNode {
         c.onboardingGuidance = onboardingGuidance;
         c.reachable = reachable;
         c.healthy = healthy;
+        c.upgradeReady = upgradeReady;
         c.healthIncludesGpus = healthIncludesGpus;
         c.signed = signed;
         c.slowMillis = slowMillis;
@@ -163,6 +165,8 @@ public final class SimMlNode {
     public String onboardingGuidance() { return onboardingGuidance; }
     public boolean reachable() { return reachable; }
     public boolean healthy() { return healthy; }
+    /** Whether the node answers on the upgrade plan's ML-node version ({@code nodes/upgrade-status} is_alive). */
+    public boolean upgradeReady() { return upgradeReady; }
     public boolean healthIncludesGpus() { return healthIncludesGpus; }
     public boolean signed() { return signed; }
     public long slowMillis() { return slowMillis; }
@@ -212,6 +216,7 @@ public final class SimMlNode {
     public SimMlNode reachable(boolean v) { reachable = v; return this; }
     /** false makes {@code /health} answer 503 with {@code "status":"unhealthy"}. */
     public SimMlNode healthy(boolean v) { healthy = v; return this; }
+    public SimMlNode upgradeReady(boolean v) { upgradeReady = v; return this; }
     /** false drops {@code gpu.devices} from the health body. */
     public SimMlNode healthIncludesGpus(boolean v) { healthIncludesGpus = v; return this; }
     /** true makes GPU routes answer 403 {@code {"detail":"Missing signature"}} without an X-Signature header. */

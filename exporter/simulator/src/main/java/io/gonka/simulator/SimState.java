@@ -76,6 +76,11 @@ public final class SimState {
     private final Map<SimEndpoint, FaultSpec> faults = new EnumMap<>(SimEndpoint.class);
     private boolean legacy2025;
     private boolean stringNumbers;
+    private boolean chainApiDisabled;
+    private boolean chainRpcDisabled;
+    /** ConfirmationPoCPhase number of the running confirmation PoC; 0 (INACTIVE) when none runs. */
+    private int confirmationPocPhase;
+    private long accountBalance = 183400112233445L;
 
     public SimState(Clock clock) {
         this.clock = clock;
@@ -113,6 +118,10 @@ public final class SimState {
     public synchronized boolean previousSeedClaimed() { return previousSeedClaimed; }
     public synchronized boolean legacy2025() { return legacy2025; }
     public synchronized boolean stringNumbers() { return stringNumbers; }
+    public synchronized boolean chainApiDisabled() { return chainApiDisabled; }
+    public synchronized boolean chainRpcDisabled() { return chainRpcDisabled; }
+    public synchronized int confirmationPocPhase() { return confirmationPocPhase; }
+    public synchronized long accountBalance() { return accountBalance; }
 
     /** Stages of the latest epoch. */
     public synchronized EpochStages latestStages() {
@@ -530,5 +539,25 @@ public final class SimState {
     /** Participants in the protojson string encoding (int64 as strings, all fields emitted). */
     public void setStringNumbers(boolean value) {
         mutate(() -> stringNumbers = value);
+    }
+
+    /** The public proxy's {@code DISABLE_CHAIN_API}: {@code /chain-api/...} answers {@code 404 Chain API Disabled}. */
+    public void setChainApiDisabled(boolean value) {
+        mutate(() -> chainApiDisabled = value);
+    }
+
+    /** The public proxy's {@code DISABLE_CHAIN_RPC}: {@code /chain-rpc/...} answers {@code 404 Chain API Disabled}. */
+    public void setChainRpcDisabled(boolean value) {
+        mutate(() -> chainRpcDisabled = value);
+    }
+
+    /** A running confirmation PoC in that phase (1 grace period .. 4 completed); 0 ends it. */
+    public void setConfirmationPocPhase(int phase) {
+        mutate(() -> confirmationPocPhase = phase);
+    }
+
+    /** The own account's wallet balance ({@code /v1/participants/{a}} balance). */
+    public void setAccountBalance(long ngonka) {
+        mutate(() -> accountBalance = ngonka);
     }
 }

@@ -36,11 +36,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     admin {@code /admin/v1/nodes|config|setup/report}; CometBFT {@code /status}, {@code /net_info},
  *     {@code /validators} (also under {@code /chain-rpc/}); public {@code /v1/status},
  *     {@code /v1/epochs/latest}, {@code /v1/epochs/{current|N}/participants} (also under {@code /api/v1/});
- *     chain REST {@code /chain-api/productscience/inference/inference/participant/{addr}|params|get_current_epoch|epoch_info};
- *     control API {@code /_sim/...}.</li>
+ *     chain REST {@code /chain-api/productscience/inference/inference/participant/{addr}|params|get_current_epoch|epoch_info}
+ *     (also at the root, as the chain's own REST port serves it); {@code /v1/participants/{addr}} (account balance),
+ *     {@code /v2/participants/{addr}} (newest releases), {@code /admin/v1/nodes/upgrade-status};
+ *     control API {@code /_sim/...}. With {@code chain_api_disabled} / {@code chain_rpc_disabled} the proxy prefixes
+ *     answer {@code 404 Chain API Disabled}, as a default deployment's proxy does.</li>
  *   <li><b>One server per ML node</b> on the node's own 127.x address ({@link #mlNodeBaseUrl}):
  *     {@code /{current_node_version}/health}, {@code .../livez}, {@code .../readyz},
- *     {@code .../api/v1/gpu/devices}, {@code .../api/v1/gpu/driver}; the same without a prefix.</li>
+ *     {@code .../api/v1/gpu/devices}, {@code .../api/v1/gpu/driver}, {@code .../api/v1/state}; the same without a
+ *     prefix. In {@code legacy2025} mode (release v0.2.0) only {@code /api/v1/state}.</li>
  * </ul>
  *
  * <h2>Time</h2>
@@ -73,7 +77,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code set_chain {[stalled], [block_age_seconds], [catching_up], [peers], [block_interval_ms]}}</li>
  *   <li>{@code set_ml_node {node_id, [status], [intended_status], [current_status], [poc_intended_status],
  *       [poc_current_status], [reconcile_status] (null removes), [reconcile_poc_status], [poc_weight], [in_epoch],
- *       [enabled], [lock_count], [failure_reason], [reachable], [healthy], [signed], [slow_ms], [health_gpus]}}</li>
+ *       [enabled], [lock_count], [failure_reason], [reachable], [healthy], [upgrade_ready], [signed], [slow_ms], [health_gpus]}}</li>
  *   <li>{@code add_ml_node {node_id, address, [port], [scheme_host], [gpus], [gpu_name], [status], [poc_weight]}},
  *       {@code remove_ml_node {node_id}}</li>
  *   <li>{@code add_gpu {node_id, [name], [total_memory_mb], [used_memory_mb], [utilization_percent], [temperature_c]}},
@@ -84,14 +88,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code set_fault {endpoint, fault, [node_id], [delay_ms], [huge_mb]}} (endpoint: a {@link SimEndpoint}
  *       wire name such as {@code admin_nodes}; fault: a {@link Fault} wire name such as {@code http_500};
  *       node_id scopes ML node faults to one node), {@code clear_faults {}}</li>
- *   <li>{@code set_mode {[legacy2025], [string_numbers]}}</li>
+ *   <li>{@code set_mode {[legacy2025], [string_numbers], [chain_api_disabled], [chain_rpc_disabled], [profile]}}
+ *       (profile: {@code newest} or {@code v0.2.0}, see {@link Scenarios#applyProfile}),
+ *       {@code set_confirmation_poc {phase}} (0 none, 1 grace period, 2 generation, 3 validation, 4 completed)</li>
  *   <li>{@code set_config {[current_node_version], [previous_seed_claimed], [processing_lag], [worker_private],
  *       [upgrade_name], [upgrade_height], [upgrade_node_version], [binom_p0_value], [binom_p0_exponent]}}</li>
  * </ul>
  *
  * <h2>Command line</h2>
  * {@code java -cp <test classpath> io.gonka.simulator.SimulatedGonkaNode [--port 0] [--bind 127.0.0.1]
- * [--scenario standard|scale:P:M:G] [--port-file FILE] [--worker-private SECRET] [--block-interval-ms N]}
+ * [--scenario standard|newest|v0.2.0|scale:P:M:G] [--port-file FILE] [--worker-private SECRET] [--block-interval-ms N]}
  * prints one JSON line with the ports ({@link #describe()}), writes the same to the port file, and
  * runs until SIGTERM/SIGINT, then shuts down cleanly.
  */
@@ -396,7 +402,7 @@ public final class SimulatedGonkaNode implements AutoCloseable {
             String a = args[i];
             if (!a.startsWith("--") || !known.contains(a.substring(2)) || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: SimulatedGonkaNode [--port N] [--bind 127.x.y.z] "
-                        + "[--scenario standard|scale:P:M:G] [--port-file FILE] [--worker-private SECRET] "
+                        + "[--scenario standard|newest|v0.2.0|scale:P:M:G] [--port-file FILE] [--worker-private SECRET] "
                         + "[--block-interval-ms N]   (bad argument: " + a + ")");
             }
             opts.put(a.substring(2), args[++i]);

@@ -39,6 +39,29 @@ class SimShapeTest {
         }
     }
 
+    static JsonNode release(String release, String name) throws IOException {
+        try (var in = SimShapeTest.class.getResourceAsStream("/gonka-api/" + release + "/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("no fixture gonka-api/" + release + "/" + name + " on the test classpath");
+            }
+            return Json.MAPPER.readTree(in);
+        }
+    }
+
+    private static void assertShape(JsonNode example, JsonNode actual, String what) {
+        assertEquals(List.of(), JsonShapes.differences(example, actual), "shape differences against " + what);
+    }
+
+    /**
+     * {@code /v1/epochs/latest} without {@code epoch_params} and {@code next_epoch_stages}: encoding/json omits their
+     * zero fields, so which keys they carry follows from values, and the release fixtures' values are not the scenario's.
+     */
+    private static JsonNode withoutValueDependentParts(JsonNode latest) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = latest.deepCopy();
+        copy.remove(List.of("epoch_params", "next_epoch_stages"));
+        return copy;
+    }
+
     private static void assertSameShape(String exampleFile, JsonNode actual) throws IOException {
         List<String> diffs = JsonShapes.differences(example(exampleFile), actual);
         assertEquals(List.of(), diffs, "shape differences against " + exampleFile);
@@ -99,6 +122,7 @@ class SimShapeTest {
             List<String> diffs = JsonShapes.differences(example("admin-nodes.v2025-08.json").get(0), nodes.get(0));
             assertEquals(List.of(), diffs);
 
+            modal.state().setLegacy2025(false); // the 2025 ML node has no /health at all (see the v0.2.0 profile test)
             modal.state().setMlNodeHealthy("node1", false);
             modal.state().updateMlNode("node1", n -> n.status("STOPPED").gpus().clear());
             var unhealthy = SimTestClient.get(modal.mlNodeBaseUrl("node1") + "/health");
@@ -124,6 +148,68 @@ class SimShapeTest {
             for (String key : List.of("block_height", "latest_epoch", "phase", "epoch_stages", "next_epoch_stages")) {
                 assertEquals(expected.get(key), actual.get(key), key);
             }
+        }
+    }
+
+    @Test
+    void newestProfileServesTheNewestShapesWithTheChainApiSwitchedOff() throws Exception {
+        try (SimulatedGonkaNode newest = new SimulatedGonkaNode(Scenarios.byName("newest", java.time.Clock.systemUTC())).start()) {
+            String pub = newest.publicBaseUrl();
+            assertEquals(example("public-v2-participant.json"), SimTestClient.json(pub + "/v2/participants/" + Scenarios.OWN_ADDRESS));
+            assertShape(release("newest", "public-v2-participant.json"),
+                    SimTestClient.json(pub + "/v2/participants/" + Scenarios.OWN_ADDRESS), "newest/public-v2-participant.json");
+            assertShape(release("newest", "public-v1-participant.json"),
+                    SimTestClient.json(pub + "/v1/participants/" + Scenarios.OWN_ADDRESS), "newest/public-v1-participant.json");
+            assertEquals(404, SimTestClient.get(pub + "/v2/participants/gonka1unknown").statusCode());
+
+            for (String off : List.of(PARTICIPANT_PATH + Scenarios.OWN_ADDRESS, "/chain-rpc/status")) {
+                var r = SimTestClient.get(newest.baseUrl() + off);
+                assertEquals(404, r.statusCode(), off);
+                assertEquals("Chain API Disabled", r.body(), off);
+            }
+            assertEquals(200, SimTestClient.get(newest.rpcBaseUrl() + "/status").statusCode(), "port 26657 itself is not the proxy");
+
+            assertEquals(release("newest", "admin-nodes-upgrade-status.no-plan.json"),
+                    SimTestClient.json(newest.adminBaseUrl() + "/admin/v1/nodes/upgrade-status"));
+            newest.state().setUpgradePlan("v0.2.13", newest.state().height() + 100, "v3.0.13");
+            newest.state().updateMlNode("node2", n -> n.upgradeReady(false));
+            JsonNode status = SimTestClient.json(newest.adminBaseUrl() + "/admin/v1/nodes/upgrade-status");
+            JsonNode plan = release("newest", "admin-nodes-upgrade-status.json");
+            assertShape(plan.get("mlnode-1"), status.get("node1"), "a ready node");
+            assertShape(plan.get("mlnode-2"), status.get("node2"), "a node not ready");
+            assertShape(plan.get("mlnode-2"), status.get("node3"), "an unreachable node");
+
+            newest.state().setConfirmationPocPhase(2);
+            JsonNode latest = SimTestClient.json(pub + "/v1/epochs/latest");
+            assertShape(withoutValueDependentParts(release("newest", "public-epochs-latest.json")), withoutValueDependentParts(latest),
+                    "newest/public-epochs-latest.json");
+            assertEquals(2, latest.get("active_confirmation_poc_event").get("phase").asInt());
+
+            assertEquals(release("newest", "mlnode-state.json"), SimTestClient.json(newest.mlNodeBaseUrl("node1") + "/api/v1/state"));
+            assertEquals(200, SimTestClient.get(newest.mlNodeBaseUrl("node1") + "/health").statusCode());
+        }
+    }
+
+    @Test
+    void v020ProfileServesTheV020Shapes() throws Exception {
+        try (SimulatedGonkaNode old = new SimulatedGonkaNode(Scenarios.byName("v0.2.0", java.time.Clock.systemUTC())).start()) {
+            String pub = old.publicBaseUrl();
+            assertEquals(404, SimTestClient.get(pub + "/v2/participants/" + Scenarios.OWN_ADDRESS).statusCode(), "no /v2 in v0.2.0");
+            assertShape(release("v0.2.0", "chain-participant.json"),
+                    SimTestClient.json(old.chainApiBaseUrl() + "/productscience/inference/inference/participant/" + Scenarios.OWN_ADDRESS),
+                    "v0.2.0/chain-participant.json");
+            assertShape(release("v0.2.0", "public-v1-participant.json"),
+                    SimTestClient.json(pub + "/v1/participants/" + Scenarios.OWN_ADDRESS), "v0.2.0/public-v1-participant.json");
+            assertShape(withoutValueDependentParts(release("v0.2.0", "public-epochs-latest.json")),
+                    withoutValueDependentParts(SimTestClient.json(pub + "/v1/epochs/latest")), "v0.2.0/public-epochs-latest.json");
+            assertShape(release("v0.2.0", "admin-nodes.json").get(0),
+                    SimTestClient.json(old.adminBaseUrl() + "/admin/v1/nodes").get(0), "v0.2.0/admin-nodes.json");
+            assertEquals(404, SimTestClient.get(old.adminBaseUrl() + "/admin/v1/nodes/upgrade-status").statusCode());
+
+            String ml = old.mlNodeBaseUrl("node1");
+            assertEquals(404, SimTestClient.get(ml + "/health").statusCode(), "the v0.2.0 ML node has no /health");
+            assertEquals(404, SimTestClient.get(ml + "/api/v1/gpu/devices").statusCode());
+            assertEquals(release("v0.2.0", "mlnode-state.json"), SimTestClient.json(ml + "/api/v1/state"));
         }
     }
 }

@@ -45,10 +45,26 @@ public record ExporterConfig(
         @Bindable(defaultValue = "true") boolean nvmlEnabled,
         /* explicit path of libnvidia-ml.so.1; empty: the system's */
         @Nullable String nvmlLibraryPath,
-        @Bindable(defaultValue = "10s") Duration intervalNvml) {
+        @Bindable(defaultValue = "10s") Duration intervalNvml,
+        /* chain REST gateway base for participant stats where /v2/participants is absent (v0.2.0); empty: {public-url}/chain-api */
+        @Nullable String chainRestUrl,
+        @Bindable(defaultValue = "60s") Duration intervalUpgradeStatus,
+        /* how often each ML node's /health (an NVML enumeration on the node) is asked; liveness in between via /api/v1/state */
+        @Bindable(defaultValue = "60s") Duration mlnodeDetailInterval,
+        /* http, or https for ML nodes whose PoC port is behind the mTLS proxy (deploy/join/MTLS.md) */
+        @Bindable(defaultValue = "http") String mlnodeScheme,
+        /* PEM client certificate and key for that proxy (mtls-certs/dapi.crt, dapi.key) */
+        @Nullable String mlnodeTlsCert,
+        @Nullable String mlnodeTlsKey,
+        /* PEM certificate(s) trusted for the ML nodes (mtls-certs/mlnode.crt, pinned); empty: the JVM's CAs */
+        @Nullable String mlnodeTlsCa) {
 
     public List<String> referenceUrlsOrEmpty() {
         return referenceUrls == null ? List.of() : referenceUrls.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    public String chainRestUrlOrEmpty() {
+        return chainRestUrl == null ? "" : chainRestUrl.trim();
     }
 
     public String participantAddressOrEmpty() {

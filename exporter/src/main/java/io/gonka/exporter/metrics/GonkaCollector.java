@@ -43,7 +43,8 @@ public final class GonkaCollector implements MultiCollector {
     private static final List<String> NODE_STATES = Arrays.stream(MlNodeStatus.values()).map(Enum::name).toList();
     private static final List<String> POC_STATES = List.of("IDLE", "GENERATING", "VALIDATING");
     private static final List<String> PHASES = List.of("PoCGenerate", "PoCGenerateWindDown", "PoCValidate", "PoCValidateWindDown", "Inference");
-    private static final List<String> PARTICIPANT_STATES = List.of("UNSPECIFIED", "ACTIVE", "INACTIVE", "INVALID", "RAMPING", "UNCONFIRMED");
+    private static final List<String> PARTICIPANT_STATES = io.gonka.exporter.sources.ParticipantStatsSource.STATUS_NAMES;
+    private static final List<String> CONFIRMATION_PHASES = io.gonka.exporter.sources.EpochSource.CONFIRMATION_PHASES;
 
     private final ExporterConfig config;
     private final SourceScheduler scheduler;
@@ -156,10 +157,21 @@ public final class GonkaCollector implements MultiCollector {
                 long height = Math.max(e.blockHeight(), localHeight().orElse(Long.MIN_VALUE));
                 f.gauge("gonka_epoch_blocks_until_next_poc", "Next PoC start minus the current height.").add(next - height);
             });
+            e.confirmationPoc().ifPresent(c -> {
+                f.gauge("gonka_epoch_confirmation_poc_active", "1 while a confirmation PoC runs (is_confirmation_poc_active).")
+                        .add(c.active() ? 1 : 0);
+                f.stateSet("gonka_epoch_confirmation_poc_phase", "Phase of the confirmation PoC (state set; INACTIVE when none runs).",
+                        "phase", CONFIRMATION_PHASES, c.phase());
+            });
         });
         fresh(sources.participants).ifPresent((ParticipantsSnapshot ps) -> {
-            f.gauge("gonka_network_participants", "Active participants in the current epoch.").add(ps.participants().size());
-            f.gauge("gonka_network_weight", "Sum of the active participants' weights.").add(ps.totalWeight());
+            f.gauge("gonka_network_participants", "Active participants in the current epoch, excluded ones not counted.").add(ps.counted().size());
+            f.gauge("gonka_network_weight", "Sum of the active participants' weights, excluded ones not counted.").add(ps.totalWeight());
+            FamilyBuilder.Family excluded = f.gauge("gonka_network_participant_excluded",
+                    "1 for each participant excluded from the current epoch (excluded_participants), with the chain's reason.");
+            for (ParticipantsSnapshot.Excluded x : ps.excluded()) {
+                excluded.add(1, "participant", x.address(), "reason", x.reason());
+            }
             if (config.networkSeries()) {
                 FamilyBuilder.Family pw = f.gauge("gonka_network_participant_weight", "Every active participant's weight (opt-in).");
                 FamilyBuilder.Family nw = f.gauge("gonka_network_mlnode_poc_weight", "Every ML node's PoC weight per participant and model (opt-in).");
@@ -201,8 +213,9 @@ public final class GonkaCollector implements MultiCollector {
         Optional<String> address = sources.identity.address();
         address.ifPresent(a -> f.gauge("gonka_participant_info", "This host's participant address; always 1.").add(1, "participant", a));
         fresh(sources.participants).ifPresent(ps -> address.ifPresent(a -> {
-            double weight = ps.find(a).map(Participant::weight).orElse(0.0);
-            f.gauge("gonka_participant_weight", "This participant's weight in the current epoch; 0 when it is not in the epoch.").add(weight);
+            // An excluded participant's weight is not active weight: it earns nothing for the rest of the epoch.
+            double weight = ps.isExcluded(a) ? 0.0 : ps.find(a).map(Participant::weight).orElse(0.0);
+            f.gauge("gonka_participant_weight", "This participant's weight in the current epoch; 0 when it is not in the epoch or excluded.").add(weight);
             double total = ps.totalWeight();
             if (total > 0) {
                 f.gauge("gonka_participant_weight_ratio", "This participant's weight over the network weight.").add(weight / total);
@@ -217,6 +230,12 @@ public final class GonkaCollector implements MultiCollector {
             f.gauge("gonka_participant_validated_inferences", "Inferences of this participant validated this epoch.").add(s.validatedInferences());
             f.gauge("gonka_participant_invalidated_inferences", "Inferences of this participant invalidated this epoch.").add(s.invalidatedInferences());
             f.gauge("gonka_participant_earned_coins", "Coins earned this epoch.").add(s.earnedCoins());
+            f.gauge("gonka_participant_rewarded_coins", "Coins rewarded this epoch (current_epoch_stats.rewarded_coins).").add(s.rewardedCoins());
+            f.gauge("gonka_participant_burned_coins", "Coins burned this epoch (current_epoch_stats.burned_coins).").add(s.burnedCoins());
+            f.gauge("gonka_participant_coin_balance", "The participant record's coin_balance (ngonka owed to it on the chain).").add(s.coinBalance());
+            f.gauge("gonka_participant_epochs_completed", "Epochs this participant has completed (epochs_completed).").add(s.epochsCompleted());
+            s.walletBalance().ifPresent(b -> f.gauge("gonka_participant_account_balance",
+                    "Account balance in ngonka (/v1/participants/{address} balance).").add(b));
             f.stateSet("gonka_participant_status", "Chain status of this participant (state set).", "status", PARTICIPANT_STATES, s.status());
         });
         double cutoff = stats.flatMap(s -> s.missRateCutoff().isPresent() ? Optional.of(s.missRateCutoff().getAsDouble()) : Optional.empty())
@@ -235,6 +254,11 @@ public final class GonkaCollector implements MultiCollector {
         FamilyBuilder.Family weight = f.gauge("gonka_mlnode_poc_weight", "PoC weight of the ML node this epoch, per model (a missing key is 0).");
         FamilyBuilder.Family slot = f.gauge("gonka_mlnode_poc_slot", "1 when the node keeps serving inference during PoC (timeslot_allocation[1]).");
         FamilyBuilder.Family changed = f.gauge("gonka_mlnode_status_timestamp_seconds", "When the ML node's status last changed.");
+        FamilyBuilder.Family inFlight = f.gauge("gonka_mlnode_requests_in_flight", "Requests the API node has in flight on the ML node (lock_count).");
+        FamilyBuilder.Family maxConcurrent = f.gauge("gonka_mlnode_max_concurrent_requests",
+                "The ML node's max_concurrent; the API node sends it nothing more while requests_in_flight is at it.");
+        FamilyBuilder.Family failure = f.gauge("gonka_mlnode_failure_info",
+                "1 while the API node reports a failure_reason for the ML node; reason is its text up to the first colon.");
         for (MlNode n : snapshot.get().nodes()) {
             info.add(1, "node_id", n.id(), "host", n.host(), "version", n.version());
             f.stateSet("gonka_mlnode_status", "Current status of the ML node (state set).", "status", NODE_STATES, n.currentStatus().name(), "node_id", n.id());
@@ -245,8 +269,33 @@ public final class GonkaCollector implements MultiCollector {
             n.pocWeights().forEach((model, w) -> weight.add(w, "node_id", n.id(), "model", model));
             n.pocSlots().forEach((model, s) -> slot.add(s ? 1 : 0, "node_id", n.id(), "model", model));
             n.statusTimestamp().ifPresent(t -> changed.add(t.toEpochMilli() / 1000.0, "node_id", n.id()));
+            inFlight.add(n.lockCount(), "node_id", n.id());
+            maxConcurrent.add(n.maxConcurrent(), "node_id", n.id());
+            if (!n.failureReason().isBlank()) {
+                failure.add(1, "node_id", n.id(), "reason", n.failureKind());
+            }
         }
+        upgradeReadiness(f, snapshot.get());
         mlNodeHealth(f, snapshot.get());
+    }
+
+    /** While an upgrade plan names an ML-node version: whether each registered node already answers on it. */
+    private void upgradeReadiness(FamilyBuilder f, AdminNodesSnapshot registered) {
+        fresh(sources.adminConfig).flatMap(AdminConfigSnapshot::upgradePlan)
+                .filter(p -> !p.nodeVersion().isBlank())
+                .ifPresent(p -> f.gauge("gonka_mlnode_upgrade_target_info",
+                        "The ML-node version a scheduled upgrade needs (upgrade_plan.node_version); always 1.")
+                        .add(1, "version", p.nodeVersion()));
+        fresh(sources.upgradeStatus).filter(u -> u.planActive()).ifPresent(u -> {
+            FamilyBuilder.Family ready = f.gauge("gonka_mlnode_upgrade_ready",
+                    "1 when the ML node answers on the ML-node version of the scheduled upgrade (nodes/upgrade-status is_alive).");
+            for (MlNode n : registered.nodes()) {
+                Boolean r = u.ready().get(n.id());
+                if (r != null) {
+                    ready.add(r ? 1 : 0, "node_id", n.id());
+                }
+            }
+        });
     }
 
     private void mlNodeHealth(FamilyBuilder f, AdminNodesSnapshot registered) {
@@ -255,7 +304,7 @@ public final class GonkaCollector implements MultiCollector {
         }
         Map<String, MlNodeHealth> latest = sources.mlNodeHealth.latest();
         Duration maxAge = sources.mlNodeHealth.maxAge();
-        FamilyBuilder.Family up = f.gauge("gonka_mlnode_up", "1 when the ML node itself answered its health endpoint.");
+        FamilyBuilder.Family up = f.gauge("gonka_mlnode_up", "1 when the ML node itself answered (/health, or /api/v1/state on ML nodes without /health).");
         FamilyBuilder.Family healthy = f.gauge("gonka_mlnode_healthy", "1 when the ML node reports itself healthy (status \"healthy\").");
         FamilyBuilder.Family util = f.gauge("gonka_mlnode_gpu_utilization_ratio", "GPU utilization reported by the ML node.");
         FamilyBuilder.Family used = f.gauge("gonka_mlnode_gpu_memory_used_bytes", "GPU memory in use reported by the ML node.");
@@ -271,7 +320,9 @@ public final class GonkaCollector implements MultiCollector {
             if (!h.answered()) {
                 continue;
             }
-            healthy.add(h.healthy() ? 1 : 0, "node_id", n.id());
+            if (h.healthKnown()) {
+                healthy.add(h.healthy() ? 1 : 0, "node_id", n.id());
+            }
             for (MlNodeHealth.Gpu g : h.gpus()) {
                 String gpu = Integer.toString(g.index());
                 g.utilizationRatio().ifPresent(v -> util.add(v, "node_id", n.id(), "gpu", gpu));

@@ -18,5 +18,6 @@ public record AdminConfigSnapshot(
 
     public record Seed(long epochIndex, boolean claimed) {}
 
-    public record UpgradePlan(String name, long height) {}
+    /** @param nodeVersion the ML-node version the upgrade needs ({@code upgrade_plan.node_version}), "" when none */
+    public record UpgradePlan(String name, long height, String nodeVersion) {}
 }

@@ -40,7 +40,8 @@ public final class AdminConfigSource extends SingleRequestSource<AdminConfigSnap
         Optional<UpgradePlan> plan = optionalObject(root, "upgrade_plan", NAME).flatMap(p -> {
             String name = textOrEmpty(p, "name", NAME + ".upgrade_plan");
             long height = longOrZero(p, "height", NAME + ".upgrade_plan");
-            return name.isEmpty() || height <= 0 ? Optional.empty() : Optional.of(new UpgradePlan(name, height));
+            return name.isEmpty() || height <= 0 ? Optional.empty() : Optional.of(new UpgradePlan(name, height,
+                    textOrEmpty(p, "node_version", NAME + ".upgrade_plan")));
         });
         return new AdminConfigSnapshot(publicUrl, version,
                 optionalLong(root, "current_height", NAME),

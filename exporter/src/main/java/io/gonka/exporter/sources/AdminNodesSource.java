@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -100,25 +103,65 @@ public final class AdminNodesSource extends SingleRequestSource<AdminNodesSnapsh
                 throw SourceException.parse(NAME + mpath + ": expected an object, got " + kind(info));
             }
             weights.put(m.getKey(), numberOrZero(info, "poc_weight", mpath)); // omitempty: missing = 0
-            JsonNode alloc = info.get("timeslot_allocation");
-            boolean slot = false;
-            if (alloc != null && !alloc.isNull()) {
-                if (!alloc.isArray()) {
-                    throw SourceException.parse(NAME + mpath + ".timeslot_allocation: expected an array, got " + kind(alloc));
-                }
-                JsonNode pocSlot = alloc.get(1);
-                if (pocSlot != null && !pocSlot.isNull()) {
-                    if (!pocSlot.isBoolean()) {
-                        throw SourceException.parse(NAME + mpath + ".timeslot_allocation[1]: expected a boolean, got " + kind(pocSlot));
-                    }
-                    slot = pocSlot.booleanValue();
-                }
-            }
-            slots.put(m.getKey(), slot);
+            slots.put(m.getKey(), legacyPocSlot(info, mpath));
         }
+        preservedModels(state, path).ifPresent(preserved -> {
+            // Newest broker: preserved_models decides (ShouldContinueInference); timeslot_allocation is deprecated.
+            slots.replaceAll((model, legacy) -> preserved.contains(model));
+            preserved.forEach(model -> slots.putIfAbsent(model, true));
+        });
         return new MlNode(id, host, pocPort, pocSegment, version, current, intended, poc, enabled,
                 Collections.unmodifiableMap(weights), Collections.unmodifiableMap(slots),
-                optionalTime(state, "status_timestamp", path + ".state"));
+                optionalTime(state, "status_timestamp", path + ".state"),
+                (int) Math.max(0, longOrZero(state, "lock_count", path + ".state")),
+                (int) Math.max(0, longOrZero(node, "max_concurrent", path + ".node")),
+                textOrEmpty(state, "failure_reason", path + ".state"));
+    }
+
+    /** v0.2.0: {@code timeslot_allocation[1]} says whether the node keeps serving inference during PoC. */
+    private static boolean legacyPocSlot(JsonNode info, String mpath) {
+        JsonNode alloc = info.get("timeslot_allocation");
+        if (alloc == null || alloc.isNull()) {
+            return false;
+        }
+        if (!alloc.isArray()) {
+            throw SourceException.parse(NAME + mpath + ".timeslot_allocation: expected an array, got " + kind(alloc));
+        }
+        JsonNode pocSlot = alloc.get(1);
+        if (pocSlot == null || pocSlot.isNull()) {
+            return false;
+        }
+        if (!pocSlot.isBoolean()) {
+            throw SourceException.parse(NAME + mpath + ".timeslot_allocation[1]: expected a boolean, got " + kind(pocSlot));
+        }
+        return pocSlot.booleanValue();
+    }
+
+    /**
+     * Newest broker: {@code preserved_models} (model id -> true; {@code null} when the map is nil). Present
+     * (even null) means the broker has the field and it decides; absent (v0.2.0) means fall back to timeslots.
+     */
+    static Optional<Set<String>> preservedModels(JsonNode state, String path) {
+        if (!state.has("preserved_models")) {
+            return Optional.empty();
+        }
+        JsonNode p = state.get("preserved_models");
+        if (p == null || p.isNull()) {
+            return Optional.of(Set.of());
+        }
+        if (!p.isObject()) {
+            throw SourceException.parse(NAME + path + ".state.preserved_models: expected an object, got " + kind(p));
+        }
+        Set<String> out = new LinkedHashSet<>();
+        p.fields().forEachRemaining(e -> {
+            if (e.getValue() != null && e.getValue().isBoolean() && e.getValue().booleanValue()) {
+                out.add(e.getKey());
+            } else if (e.getValue() != null && !e.getValue().isBoolean() && !e.getValue().isNull()) {
+                throw SourceException.parse(NAME + path + ".state.preserved_models[" + clip(e.getKey()) + "]: expected a boolean, got "
+                        + kind(e.getValue()));
+            }
+        });
+        return Optional.of(out);
     }
 
     private static MlNodeStatus status(JsonNode state, String field, String path, String id) {

@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gonka.exporter.model.EpochPhase;
 import io.gonka.exporter.model.EpochSnapshot;
 import java.time.Duration;
+import io.gonka.exporter.model.EpochSnapshot.ConfirmationPoc;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +68,51 @@ public final class EpochSource extends SingleRequestSource<EpochSnapshot> {
             }
         }
         return new EpochSnapshot(height, latestIndex, effectiveIndex, phase, rawPhase,
-                next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next));
+                next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next),
+                confirmationPoc(root));
+    }
+
+    /** Phases of {@code ConfirmationPoCPhase} without their {@code CONFIRMATION_POC_} prefix, by enum number. */
+    public static final List<String> CONFIRMATION_PHASES = List.of("INACTIVE", "GRACE_PERIOD", "GENERATION", "VALIDATION", "COMPLETED");
+
+    /**
+     * Newest releases only: {@code is_confirmation_poc_active} (always there) and the active event's
+     * {@code phase}: an integer from the API node's own handler, a name from the edge-api (protojson).
+     */
+    static Optional<ConfirmationPoc> confirmationPoc(JsonNode root) {
+        Optional<Boolean> active = optionalBool(root, "is_confirmation_poc_active", NAME);
+        if (active.isEmpty()) {
+            return Optional.empty(); // v0.2.0: no confirmation PoC
+        }
+        String phase = "INACTIVE";
+        Optional<JsonNode> event = optionalObject(root, "active_confirmation_poc_event", NAME);
+        if (event.isPresent()) {
+            JsonNode n = event.get().get("phase");
+            phase = confirmationPhase(n);
+            if ("UNKNOWN".equals(phase)) {
+                LOG.debug("epoch: unknown confirmation PoC phase {}, exported as UNKNOWN", clip(String.valueOf(n)));
+            }
+        }
+        return Optional.of(new ConfirmationPoc(active.get(), phase));
+    }
+
+    static String confirmationPhase(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return "INACTIVE"; // encoding/json omits the zero value
+        }
+        if (n.isIntegralNumber()) {
+            int i = n.canConvertToInt() ? n.intValue() : -1;
+            return i >= 0 && i < CONFIRMATION_PHASES.size() ? CONFIRMATION_PHASES.get(i) : "UNKNOWN";
+        }
+        if (n.isTextual()) {
+            String s = n.textValue().trim();
+            if (!s.isEmpty() && s.length() < 3 && s.chars().allMatch(Character::isDigit)) {
+                int i = Integer.parseInt(s);
+                return i < CONFIRMATION_PHASES.size() ? CONFIRMATION_PHASES.get(i) : "UNKNOWN";
+            }
+            String name = s.startsWith("CONFIRMATION_POC_") ? s.substring("CONFIRMATION_POC_".length()) : s;
+            return CONFIRMATION_PHASES.contains(name) ? name : "UNKNOWN";
+        }
+        return "UNKNOWN";
     }
 }

@@ -2,6 +2,7 @@ package io.gonka.exporter.sources;
 
 import io.gonka.exporter.polling.SourceScheduler;
 import io.gonka.exporter.upstream.ExporterUrls;
+import io.gonka.exporter.upstream.MlNodeTls;
 import io.gonka.exporter.upstream.UpstreamClient;
 import io.gonka.exporter.config.ExporterConfig;
 import io.gonka.exporter.model.ParticipantIdentity;
@@ -25,12 +26,17 @@ public final class GonkaSources implements AutoCloseable {
     public final ParticipantsSource participants;
     public final ParticipantStatsSource participantStats;
     public final MlNodeHealthSource mlNodeHealth;
+    public final UpgradeStatusSource upgradeStatus;
+    /** The shared client, or one with the ML nodes' mTLS client certificate when that is configured. */
+    private final UpstreamClient mlNodeClient;
+    private final UpstreamClient client;
     public final ParticipantIdentity identity;
     /** Local GPUs; also there with the Gonka sources off (a plain GPU exporter). */
     public final io.gonka.exporter.sources.nvml.NvmlSource nvml;
 
     public GonkaSources(ExporterConfig cfg, UpstreamClient client, SourceScheduler scheduler, Clock clock) {
         this.enabled = cfg.enabled();
+        this.client = client;
         this.nvml = cfg.nvmlEnabled()
                 ? scheduler.register(new io.gonka.exporter.sources.nvml.NvmlSource(cfg.nvmlLibraryPath(), cfg.intervalNvml()))
                 : null;
@@ -45,6 +51,8 @@ public final class GonkaSources implements AutoCloseable {
             participants = null;
             participantStats = null;
             mlNodeHealth = null;
+            upgradeStatus = null;
+            mlNodeClient = null;
             identity = null;
             return;
         }
@@ -64,8 +72,12 @@ public final class GonkaSources implements AutoCloseable {
                 () -> scheduler.state(setupReport).fresh(),
                 () -> scheduler.state(adminConfig).fresh(),
                 () -> scheduler.state(participants).fresh());
-        participantStats = scheduler.register(new ParticipantStatsSource(client, pub, cfg.intervalParticipantStats(), identity::address));
-        mlNodeHealth = scheduler.register(new MlNodeHealthSource(client, cfg.intervalMlnodeHealth(), cfg.mlnodeConcurrency(),
+        participantStats = scheduler.register(new ParticipantStatsSource(client, pub, cfg.chainRestUrlOrEmpty(),
+                cfg.intervalParticipantStats(), identity::address));
+        upgradeStatus = scheduler.register(new UpgradeStatusSource(client, admin, cfg.intervalUpgradeStatus(), cfg.maxMlNodes()));
+        mlNodeClient = client.withTls(MlNodeTls.from(cfg));
+        mlNodeHealth = scheduler.register(new MlNodeHealthSource(mlNodeClient, cfg.intervalMlnodeHealth(), cfg.mlnodeDetailInterval(),
+                cfg.mlnodeScheme(), cfg.mlnodeConcurrency(),
                 () -> scheduler.state(adminNodes).fresh(),
                 () -> scheduler.state(adminConfig).fresh(),
                 () -> scheduler.state(adminConfig).attempts() > 0, clock));
@@ -79,6 +91,9 @@ public final class GonkaSources implements AutoCloseable {
     public void close() {
         if (nvml != null) {
             nvml.close();
+        }
+        if (mlNodeClient != null && mlNodeClient != client) {
+            mlNodeClient.close();
         }
     }
 }

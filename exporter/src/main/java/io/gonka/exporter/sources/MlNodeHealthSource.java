@@ -45,6 +45,8 @@ public final class MlNodeHealthSource implements Source<Map<String, MlNodeHealth
 
     private final UpstreamClient client;
     private final Duration interval;
+    private final Duration detailInterval;
+    private final String scheme;
     private final int concurrency;
     private final Supplier<Optional<AdminNodesSnapshot>> nodes;
     private final Supplier<Optional<AdminConfigSnapshot>> config;
@@ -58,8 +60,22 @@ public final class MlNodeHealthSource implements Source<Map<String, MlNodeHealth
                               Supplier<Optional<AdminNodesSnapshot>> nodes,
                               Supplier<Optional<AdminConfigSnapshot>> config,
                               java.util.function.BooleanSupplier configSettled, Clock clock) {
+        this(client, interval, Duration.ZERO, "http", concurrency, nodes, config, configSettled, clock);
+    }
+
+    /**
+     * @param detailInterval how often {@code /health} is asked per node (it enumerates the GPUs through NVML on
+     *                       the ML node); in between, liveness comes from {@code /api/v1/state}
+     * @param scheme         {@code http}, or {@code https} for ML nodes behind the mTLS proxy
+     */
+    public MlNodeHealthSource(UpstreamClient client, Duration interval, Duration detailInterval, String scheme, int concurrency,
+                              Supplier<Optional<AdminNodesSnapshot>> nodes,
+                              Supplier<Optional<AdminConfigSnapshot>> config,
+                              java.util.function.BooleanSupplier configSettled, Clock clock) {
         this.client = client;
         this.interval = interval;
+        this.detailInterval = detailInterval; // at or below the interval: /health on every poll
+        this.scheme = scheme == null || scheme.isBlank() ? "http" : scheme.trim();
         this.concurrency = Math.max(1, concurrency);
         this.nodes = nodes;
         this.config = config;
@@ -89,12 +105,20 @@ public final class MlNodeHealthSource implements Source<Map<String, MlNodeHealth
 
     /** {@code http://host:poc_port}, or the host itself when it is registered with a scheme (RunPod proxies). */
     public static String baseUrl(MlNode node, String version) {
+        return baseUrl(node, version, "http");
+    }
+
+    /**
+     * @param scheme for a host registered bare: {@code https} where the PoC port sits behind the mTLS nginx
+     *               of {@code deploy/join/MTLS.md} (the registration itself stays bare there)
+     */
+    public static String baseUrl(MlNode node, String version, String scheme) {
         String host = node.host().trim();
         String base;
         if (host.startsWith("http://") || host.startsWith("https://")) {
             base = ExporterUrls.trimSlash(host);
         } else {
-            base = "http://" + host + (node.pocPort() > 0 ? ":" + node.pocPort() : "");
+            base = scheme + "://" + host + (node.pocPort() > 0 ? ":" + node.pocPort() : "");
         }
         String v = version == null ? "" : version.trim();
         String prefix = v.isEmpty() ? "" : "/" + v;
@@ -116,6 +140,8 @@ public final class MlNodeHealthSource implements Source<Map<String, MlNodeHealth
         Set<String> ids = new HashSet<>();
         list.forEach(n -> ids.add(n.id()));
         latest.keySet().retainAll(ids); // a node removed from the admin API is gone from the next scrape
+        lastDetail.keySet().retainAll(ids);
+        noHealthRoute.retainAll(ids);
 
         ConcurrentLinkedQueue<MlNode> queue = new ConcurrentLinkedQueue<>(list);
         CompletableFuture<Map<String, MlNodeHealth>> sweep = new CompletableFuture<>();
@@ -148,24 +174,65 @@ public final class MlNodeHealthSource implements Source<Map<String, MlNodeHealth
         return sweep;
     }
 
+    /** Nodes that answered 404 on {@code /health}: older ML nodes (v0.2.0), polled through {@code /api/v1/state}. */
+    private final Set<String> noHealthRoute = ConcurrentHashMap.newKeySet();
+    /** When each node's {@code /health} (NVML behind it) was last asked. */
+    private final Map<String, java.time.Instant> lastDetail = new ConcurrentHashMap<>();
+
     private CompletableFuture<MlNodeHealth> check(MlNode node, String version) {
-        String base = baseUrl(node, version);
+        String base = baseUrl(node, version, scheme);
+        String path = NAME + "[" + clip(node.id()) + "]";
+        java.time.Instant now = clock.instant();
+        java.time.Instant last = lastDetail.get(node.id());
+        // A node without /health is asked again once per detail interval: it may have been upgraded.
+        boolean detail = last == null || Duration.between(last, now).compareTo(detailInterval) >= 0;
+        CompletableFuture<MlNodeHealth> answer = detail
+                ? health(node, base, path).thenCompose(h -> h != null ? CompletableFuture.completedFuture(h) : state(node, base, path))
+                : state(node, base, path);
+        return answer.handle((h, t) -> {
+            if (t == null) {
+                logChange(node.id(), null);
+                return h;
+            }
+            logChange(node.id(), SourceState.unwrap(t).getMessage());
+            return new MlNodeHealth(node.id(), false, false, false, "", List.of(), clock.instant(), route(node.id()));
+        });
+    }
+
+    private String route(String nodeId) {
+        return noHealthRoute.contains(nodeId) ? MlNodeHealth.ROUTE_STATE : MlNodeHealth.ROUTE_HEALTH;
+    }
+
+    /** {@code /health}; completes with null when the node has no such route (404: an older ML node). */
+    private CompletableFuture<MlNodeHealth> health(MlNode node, String base, String path) {
         return client.get(base + "/health").thenCompose(r -> {
+            if (r.status() == 404) {
+                lastDetail.put(node.id(), clock.instant());
+                if (noHealthRoute.add(node.id())) {
+                    LOG.info("ML node {}: no /health route (an ML node older than /health, e.g. release v0.2.0); "
+                            + "polling {}/api/v1/state instead, which says alive but not healthy", node.id(), base);
+                }
+                return CompletableFuture.completedFuture(null);
+            }
             if (r.status() != 200 && r.status() != 503) {
                 throw new SourceException(FailureReason.HTTP, "HTTP " + r.status() + " from " + r.url());
             }
-            JsonNode root = readTree(r.body(), NAME + "[" + node.id() + "]");
-            String path = NAME + "[" + clip(node.id()) + "]";
+            lastDetail.put(node.id(), clock.instant());
+            if (noHealthRoute.remove(node.id())) {
+                LOG.info("ML node {}: /health answers now; polling it again", node.id());
+            }
+            JsonNode root = readTree(r.body(), path);
             boolean healthy = "healthy".equals(textOrEmpty(root, "status", path));
             String serviceState = textOrEmpty(root, "service_state", path);
             Optional<JsonNode> gpu = optionalObject(root, "gpu", path);
             JsonNode devices = gpu.map(g -> g.get("devices")).orElse(null);
             if (devices != null && devices.isArray()) {
-                return CompletableFuture.completedFuture(
-                        new MlNodeHealth(node.id(), true, healthy, serviceState, gpus(devices, path), clock.instant()));
+                return CompletableFuture.completedFuture(new MlNodeHealth(node.id(), true, true, healthy, serviceState,
+                        gpus(devices, path), clock.instant(), MlNodeHealth.ROUTE_HEALTH));
             }
             // No device list in the health body: the GPU route has it, unless it wants a signature.
-            MlNodeHealth withoutGpus = new MlNodeHealth(node.id(), true, healthy, serviceState, List.of(), clock.instant());
+            MlNodeHealth withoutGpus = new MlNodeHealth(node.id(), true, true, healthy, serviceState, List.of(), clock.instant(),
+                    MlNodeHealth.ROUTE_HEALTH);
             if (gpuRouteForbidden.contains(node.id())) {
                 return CompletableFuture.completedFuture(withoutGpus);
             }
@@ -183,15 +250,31 @@ public final class MlNodeHealthSource implements Source<Map<String, MlNodeHealth
                 if (devs == null || !devs.isArray()) {
                     throw SourceException.parse(path + ".gpu_devices.devices: expected an array, got " + kind(devs));
                 }
-                return new MlNodeHealth(node.id(), true, healthy, serviceState, gpus(devs, path), clock.instant());
+                return new MlNodeHealth(node.id(), true, true, healthy, serviceState, gpus(devs, path), clock.instant(),
+                        MlNodeHealth.ROUTE_HEALTH);
             }).exceptionally(t -> withoutGpus);
-        }).handle((h, t) -> {
-            if (t == null) {
-                logChange(node.id(), null);
-                return h;
+        });
+    }
+
+    /**
+     * {@code /api/v1/state} ({@code {"state": "INFERENCE"|"POW"|"TRAIN"|"STOPPED"}}): served by every ML node
+     * release, touches no GPU. Between two {@code /health} calls the last health verdict and GPU list stay,
+     * as long as they are not older than three detail intervals.
+     */
+    private CompletableFuture<MlNodeHealth> state(MlNode node, String base, String path) {
+        return client.getOk(base + "/api/v1/state", false).thenApply(body -> {
+            JsonNode root = readTree(body, path + ".state");
+            if (!root.isObject()) {
+                throw SourceException.parse(path + ".state: expected an object, got " + kind(root));
             }
-            logChange(node.id(), SourceState.unwrap(t).getMessage());
-            return new MlNodeHealth(node.id(), false, false, "", List.of(), clock.instant());
+            String serviceState = textOrEmpty(root, "state", path + ".state");
+            MlNodeHealth prev = latest.get(node.id());
+            java.time.Instant detailAt = lastDetail.get(node.id());
+            boolean keep = prev != null && prev.answered() && prev.healthKnown() && detailAt != null
+                    && !noHealthRoute.contains(node.id())
+                    && Duration.between(detailAt, clock.instant()).compareTo(detailInterval.multipliedBy(3)) <= 0;
+            return new MlNodeHealth(node.id(), true, keep, keep && prev.healthy(), serviceState,
+                    keep ? prev.gpus() : List.of(), clock.instant(), route(node.id()));
         });
     }
 

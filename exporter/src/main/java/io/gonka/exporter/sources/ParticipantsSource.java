@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gonka.exporter.model.Participant;
 import io.gonka.exporter.model.Participant.NodeWeight;
 import io.gonka.exporter.model.ParticipantsSnapshot;
+import io.gonka.exporter.model.ParticipantsSnapshot.Excluded;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ public final class ParticipantsSource extends SingleRequestSource<ParticipantsSn
                 throw SourceException.parse(NAME + ": expected an object");
             }
             ParticipantsSnapshot found = null;
+            List<Excluded> excluded = List.of();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
@@ -52,6 +54,8 @@ public final class ParticipantsSource extends SingleRequestSource<ParticipantsSn
                         throw SourceException.parse(NAME + ".active_participants: expected an object, got " + value);
                     }
                     found = readActiveParticipants(p, maxParticipants);
+                } else if ("excluded_participants".equals(field)) {
+                    excluded = readExcluded(MAPPER.readTree(p), maxParticipants);
                 } else {
                     p.skipChildren();
                 }
@@ -62,7 +66,7 @@ public final class ParticipantsSource extends SingleRequestSource<ParticipantsSn
             if (found == null) {
                 throw SourceException.parse(NAME + ".active_participants: missing");
             }
-            return found;
+            return new ParticipantsSnapshot(found.epochId(), found.participants(), excluded);
         } catch (IOException e) {
             throw SourceException.parse(NAME + ": malformed JSON: " + JsonFields.clipLong(e.getMessage()));
         }
@@ -101,6 +105,26 @@ public final class ParticipantsSource extends SingleRequestSource<ParticipantsSn
             throw SourceException.parse(NAME + ".active_participants.participants: missing");
         }
         return new ParticipantsSnapshot(epochId, List.copyOf(participants));
+    }
+
+    /** Newest releases: {@code [{address, reason, exclusion_block_height}]}; absent in v0.2.0, null or [] when none. */
+    static List<Excluded> readExcluded(JsonNode list, int max) {
+        if (list == null || list.isNull()) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw SourceException.parse(NAME + ".excluded_participants: expected an array, got " + kind(list));
+        }
+        List<Excluded> out = new ArrayList<>();
+        for (int i = 0; i < list.size() && out.size() < max; i++) {
+            JsonNode e = list.get(i);
+            String path = NAME + ".excluded_participants[" + i + "]";
+            if (!e.isObject()) {
+                throw SourceException.parse(path + ": expected an object, got " + kind(e));
+            }
+            out.add(new Excluded(requiredText(e, "address", path), textOrEmpty(e, "reason", path)));
+        }
+        return List.copyOf(out);
     }
 
     static Participant participant(JsonNode one, String path) {

@@ -7,7 +7,6 @@ import io.gonka.exporter.polling.SourceState;
 import io.gonka.exporter.upstream.UpstreamClient;
 import io.gonka.exporter.model.ChainStatus;
 import io.gonka.exporter.model.ReferenceHeights;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,22 +33,17 @@ public final class ReferenceHeightsSource implements Source<ReferenceHeights> {
     }
 
     /**
-     * {@code http://host:26657} (CometBFT) and {@code .../chain-rpc} get {@code /status}; a URL that already
-     * ends in {@code /status} is used as is; anything else is a public API whose proxy serves {@code /chain-rpc/status}.
+     * A reference is a plain CometBFT RPC base ({@code http://host:26657}, {@code https://rpc.example}) and gets
+     * {@code /status}; so does a public API's {@code .../chain-rpc} written out. A URL that already ends in
+     * {@code /status} is used as is. Public proxies usually switch {@code /chain-rpc/} off ({@code 404 Chain API
+     * Disabled}), so it is never assumed behind a bare public API URL.
      */
     static String statusUrl(String base) {
         String b = base.trim();
         while (b.endsWith("/")) {
             b = b.substring(0, b.length() - 1);
         }
-        if (b.endsWith("/status")) {
-            return b;
-        }
-        URI u = URI.create(b);
-        if (u.getPort() == 26657 || b.endsWith("/chain-rpc")) {
-            return b + "/status";
-        }
-        return b + "/chain-rpc/status";
+        return b.endsWith("/status") ? b : b + "/status";
     }
 
     public List<String> statusUrls() {

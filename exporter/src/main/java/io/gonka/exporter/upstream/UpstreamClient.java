@@ -49,8 +49,16 @@ public final class UpstreamClient implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong bufferedBytes = new java.util.concurrent.atomic.AtomicLong();
     private final long totalBudget;
 
+    private final int maxConnectionsPerHost;
+
     public UpstreamClient(Vertx vertx, Duration timeout, long maxBodyBytes, int maxConnectionsPerHost) {
+        this(vertx, timeout, maxBodyBytes, maxConnectionsPerHost, java.util.Optional.empty());
+    }
+
+    public UpstreamClient(Vertx vertx, Duration timeout, long maxBodyBytes, int maxConnectionsPerHost,
+                          java.util.Optional<MlNodeTls> tls) {
         this.vertx = vertx;
+        this.maxConnectionsPerHost = maxConnectionsPerHost;
         this.timeout = timeout;
         this.maxBodyBytes = maxBodyBytes;
         this.totalBudget = maxBodyBytes + maxBodyBytes / 2;
@@ -62,6 +70,16 @@ public final class UpstreamClient implements AutoCloseable {
                 .setFollowRedirects(false)
                 .setDecompressionSupported(true)
                 .setTrustAll(false);
+        tls.ifPresent(t -> {
+            if (!t.certPath().isEmpty()) {
+                options.setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(t.certPath()).setKeyPath(t.keyPath()));
+            }
+            if (!t.trustPath().isEmpty()) {
+                options.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(t.trustPath()));
+                // The trusted certificate is pinned (self-signed, one per ML node proxy): it names no host to check.
+                options.setVerifyHost(false);
+            }
+        });
         // Per-host pool: bounded, with a bounded wait queue so a dead upstream cannot pile up requests.
         PoolOptions pool = new PoolOptions().setHttp1MaxSize(maxConnectionsPerHost).setMaxWaitQueueSize(256);
         this.client = WebClient.create(vertx, options, pool);
@@ -82,6 +100,11 @@ public final class UpstreamClient implements AutoCloseable {
 
     public Duration timeout() {
         return timeout;
+    }
+
+    /** This client, or a new one on the same Vert.x with the ML nodes' TLS material (close it separately). */
+    public UpstreamClient withTls(java.util.Optional<MlNodeTls> tls) {
+        return tls.isEmpty() ? this : new UpstreamClient(vertx, timeout, maxBodyBytes, maxConnectionsPerHost, tls);
     }
 
     /** GET {@code url}; completes with the response whatever its status, or fails with {@link SourceException}. */

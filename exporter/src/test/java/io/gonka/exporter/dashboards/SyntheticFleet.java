@@ -30,7 +30,7 @@ public final class SyntheticFleet {
             "gonka18z5lutm34grmvu2rta5zc573vdqrvtt23umcx2", "gonka1rvtnuksqjkp6car0tpuu7ywx2kknxc3qw3zfxq");
     private static final String MODEL = "Qwen/Qwen3-235B-A22B-Instruct-2507-FP8";
     private static final List<String> SOURCES = List.of("admin_nodes", "admin_config", "setup_report", "rpc_status",
-            "rpc_net_info", "reference_heights", "epoch", "participants", "participant_stats", "nvml");
+            "rpc_net_info", "reference_heights", "epoch", "participants", "participant_stats", "upgrade_status", "nvml");
     private static final List<String> PHASES = List.of("PoCGenerate", "PoCGenerateWindDown", "PoCValidate",
             "PoCValidateWindDown", "Inference");
     private static final List<String> NODE_STATES = List.of("UNKNOWN", "INFERENCE", "POC", "TRAINING", "STOPPED",
@@ -111,6 +111,11 @@ public final class SyntheticFleet {
         }
         x.family("gonka_epoch_next_poc_start_block_height", "gauge", "Next PoC start height.").sample(nextPoc);
         x.family("gonka_epoch_blocks_until_next_poc", "gauge", "Blocks until the next PoC.").sample(nextPoc - height);
+        x.family("gonka_epoch_confirmation_poc_active", "gauge", "1 while a confirmation PoC runs.").sample(a ? 1 : 0);
+        x.family("gonka_epoch_confirmation_poc_phase", "gauge", "Confirmation PoC phase (state set).");
+        for (String p : List.of("INACTIVE", "GRACE_PERIOD", "GENERATION", "VALIDATION", "COMPLETED")) {
+            x.sample(p.equals(a ? "GENERATION" : "INACTIVE") ? 1 : 0, "phase", p);
+        }
         x.family("gonka_network_participants", "gauge", "Active participants.").sample(57);
         x.family("gonka_network_weight", "gauge", "Sum of participant weights.").sample(NETWORK_WEIGHT);
         Map<String, Long> weights = new LinkedHashMap<>();
@@ -121,6 +126,8 @@ public final class SyntheticFleet {
             weights.put(p, w);
             w -= 9_377;
         }
+        x.family("gonka_network_participant_excluded", "gauge", "Participants excluded from the epoch.")
+                .sample(1, "participant", OTHER_PARTICIPANTS.get(0), "reason", "failed_confirmation_poc");
         x.family("gonka_network_participant_weight", "gauge", "Every participant's weight (opt-in).");
         weights.forEach((p, pw) -> x.sample(pw, "participant", p));
         x.family("gonka_network_mlnode_poc_weight", "gauge", "Every participant's ML node weights (opt-in).");
@@ -133,6 +140,8 @@ public final class SyntheticFleet {
         x.family("gonka_api_block_processing_lag_blocks", "gauge", "API event processing lag.").sample(a ? 6 : 1);
         x.family("gonka_chain_upgrade_plan_height", "gauge", "Height of a pending chain upgrade.")
                 .sample(BASE_HEIGHT + 4_000, "name", "v0.2.11");
+        x.family("gonka_mlnode_upgrade_target_info", "gauge", "ML-node version the pending upgrade needs.")
+                .sample(1, "version", "v3.0.13");
         x.family("gonka_setup_check_passed", "gauge", "Setup report checks: 1 PASS, 0 FAIL.");
         for (String check : List.of("cold_key_configured", "cold_key_not_in_keyring", "warm_key_in_keyring",
                 "warm_key_address_match", "permissions_granted", "consensus_key_match", "active_in_epoch",
@@ -162,6 +171,13 @@ public final class SyntheticFleet {
         x.family("gonka_participant_invalidated_inferences", "gauge", "Invalidated inferences.").sample(a ? 3 : 0);
         x.family("gonka_participant_earned_coins", "gauge", "Coins earned this epoch.")
                 .sample(a ? 98_112_000 : 121_500_000);
+        x.family("gonka_participant_rewarded_coins", "gauge", "Coins rewarded this epoch.").sample(0);
+        x.family("gonka_participant_burned_coins", "gauge", "Coins burned this epoch.").sample(a ? 1_200_000 : 0);
+        x.family("gonka_participant_coin_balance", "gauge", "The participant record's coin_balance.")
+                .sample(a ? 98_112_000 : 121_500_000);
+        x.family("gonka_participant_epochs_completed", "gauge", "Epochs completed.").sample(a ? 118 : 131);
+        x.family("gonka_participant_account_balance", "gauge", "Account balance in ngonka.")
+                .sample(a ? 250_000_000_000.0 - t * 1000 : 310_000_000_000.0);
         x.family("gonka_participant_status", "gauge", "Participant status (state set).");
         for (String s : List.of("ACTIVE", "INACTIVE", "INVALID")) {
             x.sample(s.equals("ACTIVE") ? 1 : 0, "status", s);
@@ -203,6 +219,15 @@ public final class SyntheticFleet {
         x.family("gonka_mlnode_status_timestamp_seconds", "gauge", "When the status last changed.");
         nodes.forEach(n -> x.sample(LOADED_AT - (n.status().equals("FAILED") ? 1_260 : 86_400 + 60 * nodes.indexOf(n)),
                 "node_id", n.id()));
+        x.family("gonka_mlnode_requests_in_flight", "gauge", "lock_count.");
+        nodes.forEach(n -> x.sample(n.up() ? 3 + nodes.indexOf(n) : 0, "node_id", n.id()));
+        x.family("gonka_mlnode_max_concurrent_requests", "gauge", "max_concurrent.");
+        nodes.forEach(n -> x.sample(500, "node_id", n.id()));
+        x.family("gonka_mlnode_failure_info", "gauge", "failure_reason up to the first colon.");
+        nodes.stream().filter(n -> n.status().equals("FAILED"))
+                .forEach(n -> x.sample(1, "node_id", n.id(), "reason", "inference up failed"));
+        x.family("gonka_mlnode_upgrade_ready", "gauge", "1 when the node answers on the upgrade's ML-node version.");
+        nodes.forEach(n -> x.sample(n.up() ? 1 : 0, "node_id", n.id()));
         x.family("gonka_mlnode_up", "gauge", "The ML node answered its health endpoint.");
         nodes.forEach(n -> x.sample(n.up() ? 1 : 0, "node_id", n.id()));
         x.family("gonka_mlnode_healthy", "gauge", "1 when the ML node reports itself healthy.");

@@ -68,7 +68,7 @@ class StandardNodeTest {
         node.stubFor(get("/v1/epochs/current/participants").willReturn(okJson(Fixtures.text("public-epoch-participants.json"))));
         node.stubFor(get(CHAIN + "/participant/" + ADDRESS).willReturn(okJson(Fixtures.text("chain-participant.json"))));
         node.stubFor(get(CHAIN + "/params").willReturn(okJson(Fixtures.text("chain-epoch-info.json"))));
-        reference.stubFor(get("/chain-rpc/status").willReturn(okJson(
+        reference.stubFor(get("/status").willReturn(okJson(
                 Fixtures.text("tendermint-status.json").replace("\"4141873\"", "\"4141900\""))));
         mlnode1.stubFor(get("/v3.0.12/health").willReturn(okJson(Fixtures.text("mlnode-health.json"))));
         // node2's health body has no device list, so the exporter asks its GPU route.

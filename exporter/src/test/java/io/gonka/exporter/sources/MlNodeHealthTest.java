@@ -65,6 +65,50 @@ class MlNodeHealthTest {
     }
 
     @Test
+    void healthIsAskedOncePerDetailIntervalAndStateInBetween() throws Exception {
+        h.close();
+        TestConfig cfg = TestConfig.allAt(admin.baseUrl());
+        cfg.mlnodeDetailInterval = Duration.ofSeconds(60);
+        h = new Harness(cfg);
+        register(node("n", "127.0.0.41", plain.port()));
+        plain.stubFor(get("/v3.0.13/health").willReturn(okJson(Fixtures.text("mlnode-health.json"))));
+        plain.stubFor(get("/v3.0.13/api/v1/state").willReturn(okJson(Fixtures.text("mlnode-state.json"))));
+        MetricSamples first = poll();
+        assertEquals(1, first.value("gonka_mlnode_healthy", "node_id", "n"));
+        for (int i = 0; i < 3; i++) {
+            h.clock.advance(Duration.ofSeconds(15));
+            MetricSamples between = poll();
+            assertEquals(1, between.value("gonka_mlnode_up", "node_id", "n"));
+            assertEquals(1, between.value("gonka_mlnode_healthy", "node_id", "n"), "the last verdict stays");
+            assertEquals(2, between.all("gonka_mlnode_gpu_available", "node_id", "n").size(), "and the GPU list");
+        }
+        plain.verify(1, getRequestedFor(urlEqualTo("/v3.0.13/health")));
+        plain.verify(3, getRequestedFor(urlEqualTo("/v3.0.13/api/v1/state")));
+        h.clock.advance(Duration.ofSeconds(15)); // 60 s after the first /health
+        poll();
+        plain.verify(2, getRequestedFor(urlEqualTo("/v3.0.13/health")));
+
+        // the node goes away: the cheap route notices within one interval
+        plain.stubFor(get("/v3.0.13/api/v1/state").willReturn(aResponse().withStatus(502)));
+        h.clock.advance(Duration.ofSeconds(15));
+        assertEquals(0, poll().value("gonka_mlnode_up", "node_id", "n"));
+    }
+
+    @Test
+    void anMlNodeWithoutHealthIsPolledThroughStateAndIsNotDown() throws Exception {
+        register(node("old", "127.0.0.41", plain.port()));
+        plain.stubFor(get("/v3.0.13/api/v1/state").willReturn(okJson(Fixtures.text("mlnode-state.v2025-08.json"))));
+        MetricSamples m = poll(); // /health: WireMock's 404
+        assertEquals(1, m.value("gonka_mlnode_up", "node_id", "old"));
+        assertFalse(m.has("gonka_mlnode_healthy", "node_id", "old"), "no health verdict without /health");
+        plain.verify(1, getRequestedFor(urlEqualTo("/v3.0.13/health")));
+        // once upgraded, /health is used again
+        plain.stubFor(get("/v3.0.13/health").willReturn(okJson(Fixtures.text("mlnode-health.json"))));
+        h.clock.advance(Duration.ofSeconds(15));
+        assertEquals(1, poll().value("gonka_mlnode_healthy", "node_id", "old"));
+    }
+
+    @Test
     void aSchemeHostIsUsedAsItIsAndTheVersionPrefixComesFromConfig() throws Exception {
         register(node("runpod", "http://127.0.0.42:" + proxied.port() + "/", 8080), node("plain", "127.0.0.41", plain.port()));
         proxied.stubFor(get("/v3.0.13/health").willReturn(okJson(Fixtures.text("mlnode-health.json"))));

@@ -213,7 +213,7 @@ class ParsersTest {
         assertEquals(2, s.invalidatedInferences());
         assertEquals(1452000, s.earnedCoins());
         ParticipantStats edge = ParticipantStatsSource.parse(Fixtures.bytes("edge/chain-participant.edge.json"), OptionalDouble.empty());
-        assertEquals("UNCONFIRMED", edge.status()); // 5
+        assertEquals("UNKNOWN", edge.status(), "5: the chain's ParticipantStatus ends at RAMPING = 4");
         assertEquals(0, edge.completedInferences()); // current_epoch_stats: null
         assertEquals(0, edge.missRate());
         assertEquals(0.1, ParticipantStatsSource.parseCutoff(Fixtures.bytes("chain-epoch-info.json")).getAsDouble(), 1e-12);
@@ -230,12 +230,16 @@ class ParsersTest {
     @Test
     void mlNodeBaseUrls() {
         MlNode plain = new MlNode("n", "127.0.0.11", 8080, "", "", MlNodeStatus.UNKNOWN, MlNodeStatus.UNKNOWN, PocStatus.IDLE,
-                true, java.util.Map.of(), java.util.Map.of(), java.util.Optional.empty());
+                true, java.util.Map.of(), java.util.Map.of(), java.util.Optional.empty(), 0, 0, "");
         assertEquals("http://127.0.0.11:8080/v3.0.12", MlNodeHealthSource.baseUrl(plain, "v3.0.12"));
+        assertEquals("https://127.0.0.11:8080/v3.0.12", MlNodeHealthSource.baseUrl(plain, "v3.0.12", "https"),
+                "a bare host behind the mTLS proxy: the scheme comes from configuration");
         assertEquals("http://127.0.0.11:8080", MlNodeHealthSource.baseUrl(plain, ""));
         MlNode runpod = new MlNode("n", "https://abc123-8080.proxy.runpod.net/", 8080, "", "", MlNodeStatus.UNKNOWN, MlNodeStatus.UNKNOWN,
-                PocStatus.IDLE, true, java.util.Map.of(), java.util.Map.of(), java.util.Optional.empty());
+                PocStatus.IDLE, true, java.util.Map.of(), java.util.Map.of(), java.util.Optional.empty(), 0, 0, "");
         assertEquals("https://abc123-8080.proxy.runpod.net/v3.0.13", MlNodeHealthSource.baseUrl(runpod, "v3.0.13"));
+        assertEquals("https://abc123-8080.proxy.runpod.net/v3.0.13", MlNodeHealthSource.baseUrl(runpod, "v3.0.13", "http"),
+                "a registered scheme wins");
     }
 
     @Test
@@ -252,7 +256,9 @@ class ParsersTest {
     @Test
     void referenceStatusUrls() {
         assertEquals("http://127.0.0.5:26657/status", ReferenceHeightsSource.statusUrl("http://127.0.0.5:26657"));
-        assertEquals("http://127.0.0.5:8000/chain-rpc/status", ReferenceHeightsSource.statusUrl("http://127.0.0.5:8000/"));
+        assertEquals("http://127.0.0.5:8000/status", ReferenceHeightsSource.statusUrl("http://127.0.0.5:8000/"),
+                "any base is plain CometBFT RPC: public proxies usually switch /chain-rpc/ off");
+        assertEquals("https://rpc.gonka.example/status", ReferenceHeightsSource.statusUrl("https://rpc.gonka.example"));
         assertEquals("http://127.0.0.5:8000/chain-rpc/status", ReferenceHeightsSource.statusUrl("http://127.0.0.5:8000/chain-rpc"));
         assertEquals("http://127.0.0.5/x/status", ReferenceHeightsSource.statusUrl("http://127.0.0.5/x/status"));
     }

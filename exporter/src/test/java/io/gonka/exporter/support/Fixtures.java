@@ -40,6 +40,15 @@ public final class Fixtures {
         }
     }
 
+    /** A fixture of one release's folder ({@code newest/}, {@code v0.2.0/}). */
+    public static byte[] release(String release, String name) {
+        try {
+            return Files.readAllBytes(apiDir().resolve(release).resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String text(String name) {
         return new String(bytes(name), java.nio.charset.StandardCharsets.UTF_8);
     }

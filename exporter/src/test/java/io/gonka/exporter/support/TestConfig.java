@@ -22,6 +22,13 @@ public final class TestConfig {
     public int maxNetworkParticipants = 10000;
     public boolean nvmlEnabled = false;
     public String nvmlLibraryPath = null;
+    public String chainRestUrl = null;
+    /** null: /health on every poll (tests that poll twice without moving the clock see the same route) */
+    public Duration mlnodeDetailInterval = null;
+    public String mlnodeScheme = "http";
+    public String mlnodeTlsCert = null;
+    public String mlnodeTlsKey = null;
+    public String mlnodeTlsCa = null;
 
     public static TestConfig allAt(String baseUrl) {
         TestConfig c = new TestConfig();
@@ -40,6 +47,9 @@ public final class TestConfig {
                 networkSeries, or(Duration.ofSeconds(10)), or(Duration.ofSeconds(60)), or(Duration.ofSeconds(60)),
                 or(Duration.ofSeconds(5)), or(Duration.ofSeconds(30)), or(Duration.ofSeconds(15)), or(Duration.ofSeconds(15)),
                 or(Duration.ofSeconds(60)), or(Duration.ofSeconds(30)), or(Duration.ofSeconds(15)), mlnodeConcurrency,
-                maxLabelLength, maxMlNodes, maxNetworkParticipants, nvmlEnabled, nvmlLibraryPath, or(Duration.ofSeconds(10)));
+                maxLabelLength, maxMlNodes, maxNetworkParticipants, nvmlEnabled, nvmlLibraryPath, or(Duration.ofSeconds(10)),
+                chainRestUrl, or(Duration.ofSeconds(60)),
+                mlnodeDetailInterval != null ? mlnodeDetailInterval : Duration.ZERO,
+                mlnodeScheme, mlnodeTlsCert, mlnodeTlsKey, mlnodeTlsCa);
     }
 }
