@@ -80,6 +80,7 @@ final class MlNodeServer {
             case "/health", "/livez" -> SimEndpoint.MLNODE_HEALTH;
             case "/api/v1/gpu/devices" -> SimEndpoint.MLNODE_GPU_DEVICES;
             case "/api/v1/state" -> SimEndpoint.MLNODE_STATE;
+            case "/api/v1/metrics" -> SimEndpoint.MLNODE_METRICS;
             default -> null;
         };
         log.record(new RequestLog.Entry(state.clock().instant(), nodeId, ex.getRequestMethod(), path,
@@ -98,7 +99,7 @@ final class MlNodeServer {
             FaultWriter.send(ex, Reply.error(SimEndpoint.Family.ML_NODE, 405, "Method Not Allowed"));
             return;
         }
-        Reply reply = route == null ? null : reply(route, node, ex, state.legacy2025());
+        Reply reply = route == null ? null : reply(route, node, ex, state.legacy2025(), state.height());
         if (reply == null) {
             FaultWriter.send(ex, Reply.error(SimEndpoint.Family.ML_NODE, 404, "Not Found"));
             return;
@@ -121,13 +122,14 @@ final class MlNodeServer {
         return path.matches("/v\\d+(\\.\\d+)*(/.*)?") ? null : path;
     }
 
-    private static Reply reply(String route, SimMlNode node, HttpExchange ex, boolean legacy) {
+    private static Reply reply(String route, SimMlNode node, HttpExchange ex, boolean legacy, long height) {
         boolean signatureMissing = node.signed() && ex.getRequestHeaders().getFirst("X-Signature") == null;
         if (legacy && !route.equals("/api/v1/state")) {
             return null; // release v0.2.0: only the /api/v1 pow/train/inference/state routers; no /health, GPU or metrics routes
         }
         return switch (route) {
             case "/api/v1/state" -> Reply.json(200, MlNodeResponses.state(node, legacy));
+            case "/api/v1/metrics" -> Reply.text(200, NodeMetricsResponses.mlNode(node, height, false, new StringBuilder(), true));
             case "/health", "/livez" -> Reply.json(MlNodeResponses.isHealthy(node) ? 200 : 503, MlNodeResponses.health(node));
             case "/readyz" -> Reply.json(node.healthy() ? 200 : 503, Json.obj().put("ready", node.healthy()));
             case "/api/v1/gpu/devices" -> signatureMissing

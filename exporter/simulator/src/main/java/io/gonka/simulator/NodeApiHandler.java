@@ -115,6 +115,14 @@ final class NodeApiHandler implements HttpHandler {
                 return new Route(SimEndpoint.RPC_NET_INFO, ex -> cachedJson("net-info", CometRpcResponses::netInfo));
             case "/validators":
                 return new Route(SimEndpoint.RPC_VALIDATORS, this::validators);
+            case "/v1/mlnodes/metrics":
+                return new Route(SimEndpoint.PUBLIC_MLNODE_METRICS, ex -> state.legacy2025()
+                        ? Reply.error(SimEndpoint.Family.DAPI, 404, "Not Found")
+                        : Reply.text(200, state.read(NodeMetricsResponses::federation)));
+            case "/metrics":
+                return new Route(SimEndpoint.API_NODE_METRICS, ex -> state.legacy2025()
+                        ? Reply.error(SimEndpoint.Family.DAPI, 404, "Not Found")
+                        : Reply.text(200, state.read(NodeMetricsResponses::apiNode)));
             case "/v1/status":
                 return new Route(SimEndpoint.PUBLIC_STATUS, ex -> Reply.json(200, PublicApiResponses.status()));
             case ChainApiResponses.PREFIX + "params":

@@ -19,13 +19,16 @@ public enum SimEndpoint {
     PUBLIC_EPOCH_PARTICIPANTS(Family.DAPI),
     PUBLIC_V1_PARTICIPANT(Family.DAPI),
     PUBLIC_V2_PARTICIPANT(Family.DAPI),
+    PUBLIC_MLNODE_METRICS(Family.DAPI),
+    API_NODE_METRICS(Family.DAPI),
     CHAIN_PARTICIPANT(Family.CHAIN_API),
     CHAIN_PARAMS(Family.CHAIN_API),
     CHAIN_CURRENT_EPOCH(Family.CHAIN_API),
     CHAIN_EPOCH_INFO(Family.CHAIN_API),
     MLNODE_HEALTH(Family.ML_NODE),
     MLNODE_GPU_DEVICES(Family.ML_NODE),
-    MLNODE_STATE(Family.ML_NODE);
+    MLNODE_STATE(Family.ML_NODE),
+    MLNODE_METRICS(Family.ML_NODE);
 
     /** Which server software answers, which decides the error body shape (SCHEMAS §1). */
     public enum Family { DAPI, CHAIN_API, COMET_RPC, ML_NODE }

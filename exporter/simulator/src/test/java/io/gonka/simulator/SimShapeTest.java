@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Fidelity: every response of the standard scenario has the shape of the matching fixture
@@ -187,6 +188,15 @@ class SimShapeTest {
 
             assertEquals(release("newest", "mlnode-state.json"), SimTestClient.json(newest.mlNodeBaseUrl("node1") + "/api/v1/state"));
             assertEquals(200, SimTestClient.get(newest.mlNodeBaseUrl("node1") + "/health").statusCode());
+
+            // the node's own Prometheus endpoints: the ML node's, and the API node's federation of them with node_id
+            String own = SimTestClient.get(newest.mlNodeBaseUrl("node1") + "/api/v1/metrics").body();
+            assertTrue(own.contains("vllm:num_requests_waiting{model_name=\"" + Scenarios.MODEL + "\"}"), own);
+            String federated = SimTestClient.get(pub + "/v1/mlnodes/metrics").body();
+            assertTrue(federated.contains("mlnode_up{node_id=\"node1\"} 1"), federated);
+            assertTrue(federated.contains("mlnode_up{node_id=\"node3\"} 0"), "node3 is unreachable: " + federated);
+            assertTrue(federated.contains("vllm:kv_cache_usage_perc{node_id=\"node2\",model_name="), federated);
+            assertTrue(SimTestClient.get(newest.baseUrl() + "/metrics").body().contains("decentralized_api_block_height "));
         }
     }
 
@@ -210,6 +220,8 @@ class SimShapeTest {
             assertEquals(404, SimTestClient.get(ml + "/health").statusCode(), "the v0.2.0 ML node has no /health");
             assertEquals(404, SimTestClient.get(ml + "/api/v1/gpu/devices").statusCode());
             assertEquals(release("v0.2.0", "mlnode-state.json"), SimTestClient.json(ml + "/api/v1/state"));
+            assertEquals(404, SimTestClient.get(ml + "/api/v1/metrics").statusCode(), "no metrics route in v0.2.0");
+            assertEquals(404, SimTestClient.get(pub + "/v1/mlnodes/metrics").statusCode());
         }
     }
 }

@@ -471,7 +471,7 @@ public final class DashboardChecker {
     }
 
     private boolean metricKnown(String name) {
-        return contract.has(name) || BUILTIN_METRICS.contains(name)
+        return contract.has(name) || BUILTIN_METRICS.contains(name) || contract.scraped().containsKey(name)
                 || (name.contains(":") && recordingRules.contains(name));
     }
 
@@ -481,6 +481,9 @@ public final class DashboardChecker {
         }
         if (metric.equals("up")) {
             return UP_LABELS.contains(label);
+        }
+        if (contract.scraped().containsKey(metric)) {
+            return contract.scraped().get(metric).labels().contains(label) || MetricsContract.IDENTITY_LABELS.contains(label);
         }
         return true; // ALERTS and recording rules carry whatever labels their rules give them
     }

@@ -62,7 +62,9 @@ class DashboardQueryRunnerTest {
         for (String host : SyntheticFleet.HOSTS) {
             HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
             s.createContext("/metrics", ex -> {
-                byte[] body = SyntheticFleet.exposition(host, (System.nanoTime() - start) / 1e9)
+                double t = (System.nanoTime() - start) / 1e9;
+                // one target for the exporter's and the node's own series alike: the label sets line up the same way
+                byte[] body = (SyntheticFleet.exposition(host, t) + SyntheticFleet.nodeExposition(host, t))
                         .getBytes(StandardCharsets.UTF_8);
                 ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
                 ex.sendResponseHeaders(200, body.length);

@@ -76,7 +76,11 @@ class DashboardsOnExporterIT {
                         + "    metric_relabel_configs:\n"
                         + "      - {source_labels: [__name__, host], regex: 'gonka_mlnode_info;(.+)', target_label: mlnode_host, replacement: $1}\n"
                         + "      - {source_labels: [__name__], regex: gonka_mlnode_info, target_label: host, replacement: ''}\n"
-                        + "      - {source_labels: [__name__, host], regex: '(gonka_mlnode_info);', target_label: host, replacement: host-a}\n";
+                        + "      - {source_labels: [__name__, host], regex: '(gonka_mlnode_info);', target_label: host, replacement: host-a}\n"
+                        // the ML nodes' own metrics through the API node's federation route, as deploy/host scrapes them
+                        + "  - job_name: gonka-mlnodes\n    metrics_path: /v1/mlnodes/metrics\n    static_configs:\n"
+                        + "      - targets: ['" + sim.publicBaseUrl().substring("http://".length()) + "']\n"
+                        + "        labels: {host: host-a, participant: " + Scenarios.OWN_ADDRESS + "}\n";
                 try (LocalPrometheus prom = LocalPrometheus.start(dir.resolve("prometheus"), config, rules)) {
                     prom.await("ALERTS{alertname=\"GonkaMLNodeFailed\",host=\"host-a\"}", r -> r.size() > 0, Duration.ofSeconds(90), "alerts firing");
                     prom.await("count(gonka_mlnode_gpu_available{host=\"host-a\"})", r -> r.size() > 0, Duration.ofSeconds(60), "ML-node GPUs");

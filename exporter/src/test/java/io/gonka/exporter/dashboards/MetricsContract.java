@@ -30,10 +30,20 @@ public final class MetricsContract {
 
     private final Map<String, Metric> metrics;
     private final Set<String> documentedTokens;
+    private final Map<String, Metric> scraped;
 
-    private MetricsContract(Map<String, Metric> metrics, Set<String> documentedTokens) {
+    private MetricsContract(Map<String, Metric> metrics, Set<String> documentedTokens, Map<String, Metric> scraped) {
         this.metrics = Collections.unmodifiableMap(metrics);
         this.documentedTokens = Collections.unmodifiableSet(documentedTokens);
+        this.scraped = Collections.unmodifiableMap(scraped);
+    }
+
+    /**
+     * Metrics the host Prometheus scrapes from the node itself (METRICS.md rows whose second column says
+     * {@code scraped from ...}): dashboards may read them, the exporter never serves them.
+     */
+    public Map<String, Metric> scraped() {
+        return scraped;
     }
 
     public static MetricsContract load(Path metricsMd) {
@@ -46,6 +56,7 @@ public final class MetricsContract {
 
     public static MetricsContract parse(String markdown) {
         Map<String, Metric> metrics = new LinkedHashMap<>();
+        Map<String, Metric> scraped = new LinkedHashMap<>();
         Set<String> tokens = new LinkedHashSet<>();
         Matcher all = BACKTICKED.matcher(markdown);
         while (all.find()) {
@@ -70,6 +81,13 @@ public final class MetricsContract {
                 continue;
             }
             String type = cells[2].trim();
+            if (type.startsWith("scraped from")) {
+                Set<String> labels = new LinkedHashSet<>(backticked(cells[3].replaceAll("\\([^)]*\\)", "")));
+                for (String name : names) {
+                    scraped.put(name, new Metric(name, type, Collections.unmodifiableSet(labels)));
+                }
+                continue;
+            }
             if (!Set.of("gauge", "counter", "histogram", "summary", "info", "stateset", "unknown").contains(type)) {
                 continue; // not a metric table (e.g. the §8 tables in SCHEMAS.md would land here)
             }
@@ -85,7 +103,7 @@ public final class MetricsContract {
                 }
             }
         }
-        return new MetricsContract(metrics, tokens);
+        return new MetricsContract(metrics, tokens, scraped);
     }
 
     private static List<String> backticked(String cell) {

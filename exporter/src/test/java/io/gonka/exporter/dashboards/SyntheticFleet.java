@@ -53,6 +53,44 @@ public final class SyntheticFleet {
 
     private SyntheticFleet() { }
 
+    /**
+     * What the host Prometheus scrapes from the node itself next to the exporter (METRICS.md "Scraped from
+     * the node itself"): the API node's federation of its ML nodes' vLLM series, labelled {@code node_id}.
+     */
+    public static String nodeExposition(String host, double elapsedSeconds) {
+        boolean a = host.equals("host-a");
+        StringBuilder x = new StringBuilder();
+        String[] nodes = {"node1", "node2", "node3"};
+        x.append("# TYPE mlnode_up gauge\n");
+        for (String n : nodes) {
+            x.append("mlnode_up{node_id=\"").append(n).append("\"} ").append(a && n.equals("node3") ? 0 : 1).append('\n');
+        }
+        String[][] gauges = {{"vllm:num_requests_running", "12"}, {"vllm:num_requests_waiting", "3"}, {"vllm:kv_cache_usage_perc", "0.61"}};
+        for (String[] g : gauges) {
+            x.append("# TYPE ").append(g[0]).append(" gauge\n");
+            for (String n : nodes) {
+                x.append(g[0]).append("{node_id=\"").append(n).append("\",model_name=\"").append(MODEL).append("\"} ")
+                        .append(g[1]).append('\n');
+            }
+        }
+        long count = 1000 + (long) (elapsedSeconds * 7);
+        for (String h : List.of("vllm:e2e_request_latency_seconds", "vllm:time_to_first_token_seconds")) {
+            x.append("# TYPE ").append(h).append(" histogram\n");
+            for (String n : nodes) {
+                String l = "node_id=\"" + n + "\",model_name=\"" + MODEL + "\"";
+                long cumulative = 0;
+                for (double le : new double[] {0.5, 1, 2.5, 5}) {
+                    cumulative = Math.min(count, cumulative + count / 4);
+                    x.append(h).append("_bucket{").append(l).append(",le=\"").append(le).append("\"} ").append(cumulative).append('\n');
+                }
+                x.append(h).append("_bucket{").append(l).append(",le=\"+Inf\"} ").append(count).append('\n');
+                x.append(h).append("_sum{").append(l).append("} ").append(count * 1.7).append('\n');
+                x.append(h).append("_count{").append(l).append("} ").append(count).append('\n');
+            }
+        }
+        return x.toString();
+    }
+
     /** The exposition one host's exporter would serve {@code elapsedSeconds} after the start of the test. */
     public static String exposition(String host, double elapsedSeconds) {
         boolean a = host.equals("host-a");

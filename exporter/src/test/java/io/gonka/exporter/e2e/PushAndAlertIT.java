@@ -73,7 +73,7 @@ class PushAndAlertIT {
             running.add(sim);
             sims.put(host, sim);
             int exporter = startExporter(host, sim);
-            startHostPrometheus(host, exporter, secret);
+            startHostPrometheus(host, exporter, sim, secret);
         }
     }
 
@@ -166,11 +166,14 @@ class PushAndAlertIT {
         return port;
     }
 
-    static void startHostPrometheus(String host, int exporter, Path secret) throws Exception {
+    static void startHostPrometheus(String host, int exporter, SimulatedGonkaNode sim, Path secret) throws Exception {
         int port = FreePort.next();
         Path config = staged("deploy/host/plain/prometheus.yml", dir.resolve(host + "/prometheus.yml"),
                 "127.0.0.1:9401", "127.0.0.1:" + exporter,
-                "127.0.0.1:9100", "127.0.0.1:" + FreePort.next(), // no node_exporter here
+                "127.0.0.1:9101", "127.0.0.1:" + FreePort.next(), // no node_exporter here
+                // the ML nodes' metrics through the API node's federation route, and the API node's own
+                "127.0.0.1:8000", sim.publicBaseUrl().substring("http://".length()),
+                "127.0.0.1:9100", sim.baseUrl().substring("http://".length()),
                 "https://monitoring.example.com/api/v1/write", "http://127.0.0.1:" + central + "/api/v1/write",
                 "/etc/prometheus/secrets/remote_write_password", secret.toString());
         ManagedProcess p = start("prometheus-" + host, List.of("prometheus", "--config.file=" + config,
@@ -239,6 +242,13 @@ class PushAndAlertIT {
         assertEquals(List.of("host-a", "host-b"), hosts.stream().sorted().toList());
         assertEquals(1, centralQuery("gonka_mlnode_info{host=\"host-a\",node_id=\"node1\",mlnode_host=\"127.0.0.11\"}").size(),
                 "the ML node's own address moved to mlnode_host, the host label is the host's");
+        // The nodes' own metrics from the host config's gonka-mlnodes and gonka-api-node jobs, with node_id lining up.
+        await("the ML nodes' and the API node's own metrics arrive centrally", Duration.ofSeconds(90), () ->
+                centralQuery("vllm:num_requests_running{job=\"gonka-mlnodes\",host=\"host-a\",node_id=\"node1\"}").size() == 1
+                        && centralQuery("decentralized_api_block_height{job=\"gonka-api-node\",host=\"host-b\"}").size() == 1);
+        assertEquals(1, centralQuery("mlnode_up{host=\"host-a\",node_id=\"node3\"} == 0").size(), "node3 is unreachable");
+        assertEquals(1, centralQuery("vllm:kv_cache_usage_perc{host=\"host-a\",node_id=\"node1\"}"
+                + " and on (host, node_id) gonka_mlnode_info{host=\"host-a\"}").size(), "joins the exporter's series on node_id");
 
         // 2. The failures.
         SimulatedGonkaNode a = sims.get("host-a");
