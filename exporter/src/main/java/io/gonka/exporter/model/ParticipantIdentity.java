@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 public final class ParticipantIdentity {
     private static final Logger LOG = LoggerFactory.getLogger(ParticipantIdentity.class);
 
-    public enum Origin { CONFIGURED, SETUP_REPORT, PUBLIC_URL }
+    public enum Origin { CONFIGURED, SETUP_REPORT, PUBLIC_URL, CONSENSUS_KEY }
 
     public record Resolved(String address, Origin origin) {}
 
@@ -21,12 +21,23 @@ public final class ParticipantIdentity {
     private final Supplier<Optional<SetupReport>> setupReport;
     private final Supplier<Optional<AdminConfigSnapshot>> adminConfig;
     private final Supplier<Optional<ParticipantsSnapshot>> participants;
+    private final Supplier<Optional<ChainStatus>> chainStatus;
     private volatile Resolved last;
 
     public ParticipantIdentity(String configured,
                                Supplier<Optional<SetupReport>> setupReport,
                                Supplier<Optional<AdminConfigSnapshot>> adminConfig,
                                Supplier<Optional<ParticipantsSnapshot>> participants) {
+        this(configured, setupReport, adminConfig, participants, Optional::empty);
+    }
+
+    /** @param chainStatus the local CometBFT node's status: its consensus key names its participant (release v0.2.0) */
+    public ParticipantIdentity(String configured,
+                               Supplier<Optional<SetupReport>> setupReport,
+                               Supplier<Optional<AdminConfigSnapshot>> adminConfig,
+                               Supplier<Optional<ParticipantsSnapshot>> participants,
+                               Supplier<Optional<ChainStatus>> chainStatus) {
+        this.chainStatus = chainStatus;
         this.configured = configured == null ? "" : configured.trim();
         this.setupReport = setupReport;
         this.adminConfig = adminConfig;
@@ -50,6 +61,15 @@ public final class ParticipantIdentity {
                             .map(p -> new Resolved(p.address(), Origin.PUBLIC_URL))));
         }
         if (found.isEmpty()) {
+            // v0.2.0 has neither the setup report nor the config: the chain node's consensus key is the
+            // participant's validator_key in the epoch's participant list.
+            found = chainStatus.get().flatMap(ChainStatus::validatorPubKey).flatMap(key ->
+                    participants.get().flatMap(ps -> ps.participants().stream()
+                            .filter(p -> key.equals(p.validatorKey()))
+                            .findFirst()
+                            .map(p -> new Resolved(p.address(), Origin.CONSENSUS_KEY))));
+        }
+        if (found.isEmpty()) {
             // Keep the last answer: the sources it came from may be briefly down.
             return Optional.ofNullable(last);
         }
@@ -69,6 +89,7 @@ public final class ParticipantIdentity {
                 case CONFIGURED -> "configured";
                 case SETUP_REPORT -> "detected from the setup report's cold key";
                 case PUBLIC_URL -> "detected: the participant whose inference_url is the node's public_url";
+                case CONSENSUS_KEY -> "detected: the participant whose validator_key is the chain node's consensus key";
             });
         }
     }

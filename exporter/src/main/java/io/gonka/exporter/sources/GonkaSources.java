@@ -71,7 +71,8 @@ public final class GonkaSources implements AutoCloseable {
         identity = new ParticipantIdentity(cfg.participantAddressOrEmpty(),
                 () -> scheduler.state(setupReport).fresh(),
                 () -> scheduler.state(adminConfig).fresh(),
-                () -> scheduler.state(participants).fresh());
+                () -> scheduler.state(participants).fresh(),
+                () -> scheduler.state(rpcStatus).fresh());
         participantStats = scheduler.register(new ParticipantStatsSource(client, pub, cfg.chainRestUrlOrEmpty(),
                 cfg.intervalParticipantStats(), identity::address));
         upgradeStatus = scheduler.register(new UpgradeStatusSource(client, admin, cfg.intervalUpgradeStatus(), cfg.maxMlNodes()));

@@ -170,6 +170,6 @@ public final class ParticipantsSource extends SingleRequestSource<ParticipantsSn
                 }
             }
         }
-        return new Participant(address, weight, url, List.copyOf(nodes));
+        return new Participant(address, weight, url, List.copyOf(nodes), textOrEmpty(one, "validator_key", path));
     }
 }

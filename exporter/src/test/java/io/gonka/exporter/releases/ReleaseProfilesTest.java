@@ -89,9 +89,12 @@ class ReleaseProfilesTest {
     void v020() throws Exception {
         try (SimulatedGonkaNode sim = start(Scenarios.PROFILE_V0_2_0); LogCapture log = new LogCapture()) {
             TestConfig cfg = TestConfig.allAt(sim.baseUrl());
-            cfg.participantAddress = OWN; // v0.2.0 has no setup report or admin config to detect it from
             try (Harness h = new Harness(cfg)) {
-                MetricSamples m = h.pollTwice().scrape();
+                // no setup report or admin config in v0.2.0: the address comes from the chain node's consensus key
+                MetricSamples m = h.pollTwice().pollAll().scrape();
+                assertEquals(1, m.value("gonka_participant_info", "participant", OWN));
+                assertTrue(log.all().contains("participant address " + OWN
+                        + " (detected: the participant whose validator_key is the chain node's consensus key)"), log.all());
                 for (String source : List.of("admin_config", "setup_report", "upgrade_status")) {
                     assertEquals(1, m.value("gonka_source_unsupported", "source", source), source);
                     assertFalse(m.has("gonka_source_up", "source", source), source);

@@ -136,6 +136,8 @@ class ParsersTest {
     @Test
     void rpcStatusAndNetInfo() {
         ChainStatus s = RpcStatusSource.parse(Fixtures.bytes("tendermint-status.json"), "rpc_status");
+        assertEquals(java.util.Optional.of("UvImZaYMEtKJGF2VDuiBNgkWb2sRPReNbA/TkB/yOaE="), s.validatorPubKey(),
+                "the consensus key, equal to the participant's validator_key");
         assertEquals(4141873, s.height());
         assertEquals(Instant.parse("2026-05-11T14:05:06.114529003Z"), s.latestBlockTime().orElseThrow());
         assertFalse(s.catchingUp());
