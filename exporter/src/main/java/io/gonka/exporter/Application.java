@@ -14,6 +14,7 @@ public final class Application {
         if (!webConfig.isBlank()) {
             // TLS has to be in place before the server binds, so the web config is read here too.
             WebConfig cfg = WebConfig.load(Path.of(webConfig));
+            cfg.applyJvmWideTlsSettings();
             int port = Integer.parseInt(ApplicationArgs.firstNonBlank(System.getProperty("micronaut.server.port"), System.getenv("GONKA_EXPORTER_PORT"), "9401"));
             Map<String, Object> props = new java.util.HashMap<>(cfg.serverProperties(port));
             props.put("gonka.web-config-file", webConfig);

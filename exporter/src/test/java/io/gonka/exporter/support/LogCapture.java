@@ -22,6 +22,13 @@ public final class LogCapture implements AutoCloseable {
         }
     }
 
+    /** Events that carry an exception (each would print a stack trace). */
+    public long withStackTraces() {
+        synchronized (appender.list) {
+            return appender.list.stream().filter(e -> e.getThrowableProxy() != null).count();
+        }
+    }
+
     public long count(String fragment) {
         return lines().stream().filter(l -> l.contains(fragment)).count();
     }
