@@ -4,11 +4,15 @@ import io.gonka.exporter.polling.SourceException;
 import io.gonka.exporter.upstream.UpstreamClient;
 import static io.gonka.exporter.upstream.JsonFields.*;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gonka.exporter.model.AdminNodesSnapshot;
 import io.gonka.exporter.model.MlNode;
 import io.gonka.exporter.model.MlNodeStatus;
 import io.gonka.exporter.model.PocStatus;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,25 +43,48 @@ public final class AdminNodesSource extends SingleRequestSource<AdminNodesSnapsh
         return parse(body, maxNodes);
     }
 
+    /**
+     * Streams the array: one node's tree is built at a time, and past {@code maxNodes} the rest are
+     * only counted, so the largest body the size cap lets through (tens of thousands of nodes) never
+     * becomes one tree in the heap.
+     */
     public static AdminNodesSnapshot parse(byte[] body, int maxNodes) {
-        JsonNode root = readTree(body, NAME);
-        if (!root.isArray()) {
-            throw SourceException.parse(NAME + ": expected an array of nodes, got " + kind(root));
+        if (body.length == 0) {
+            throw SourceException.parse(NAME + ": empty body");
         }
         List<MlNode> nodes = new ArrayList<>();
         Map<String, Boolean> seen = new LinkedHashMap<>();
-        int i = 0;
-        for (JsonNode entry : root) {
-            String path = "[" + i++ + "]";
-            MlNode node = parseNode(entry, path);
-            if (seen.putIfAbsent(node.id(), Boolean.TRUE) != null) {
-                throw SourceException.parse(NAME + path + ": duplicate node id \"" + clip(node.id()) + "\"");
+        int count = 0;
+        try (JsonParser in = MAPPER.createParser(body)) {
+            JsonToken first = in.nextToken();
+            if (first == null) {
+                throw SourceException.parse(NAME + ": empty body");
             }
-            if (nodes.size() >= maxNodes) {
-                LOG.warn("source {}: more than {} ML nodes; the rest are not exported", NAME, maxNodes);
-                break;
+            if (first != JsonToken.START_ARRAY) {
+                throw SourceException.parse(NAME + ": expected an array of nodes, got " + kind(MAPPER.readTree(in)));
             }
-            nodes.add(node);
+            for (JsonToken t = in.nextToken(); t != JsonToken.END_ARRAY; t = in.nextToken()) {
+                if (t == null) {
+                    throw SourceException.parse(NAME + ": malformed JSON: the array of nodes is not closed");
+                }
+                String path = "[" + count++ + "]";
+                if (nodes.size() >= maxNodes) {
+                    in.skipChildren(); // still read, so a broken tail is still an error
+                    continue;
+                }
+                MlNode node = parseNode(MAPPER.readTree(in), path);
+                if (seen.putIfAbsent(node.id(), Boolean.TRUE) != null) {
+                    throw SourceException.parse(NAME + path + ": duplicate node id \"" + clip(node.id()) + "\"");
+                }
+                nodes.add(node);
+            }
+        } catch (JsonProcessingException e) {
+            throw SourceException.parse(NAME + ": malformed JSON: " + clipLong(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw SourceException.parse(NAME + ": unreadable body: " + e.getMessage());
+        }
+        if (count > maxNodes) {
+            LOG.warn("source {}: {} ML nodes, more than {}; the rest are not exported", NAME, count, maxNodes);
         }
         return new AdminNodesSnapshot(List.copyOf(nodes));
     }
