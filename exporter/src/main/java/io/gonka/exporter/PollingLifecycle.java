@@ -3,6 +3,7 @@ package io.gonka.exporter;
 import io.gonka.exporter.config.ExporterConfig;
 import io.gonka.exporter.sources.GonkaSources;
 import io.gonka.exporter.polling.SourceScheduler;
+import io.gonka.exporter.upstream.UrlCredentials;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.inject.Singleton;
@@ -28,7 +29,7 @@ public class PollingLifecycle {
     public void onStartup(StartupEvent event) {
         if (sources.enabled) {
             LOG.info("gonka-exporter {}: admin {}, rpc {}, public {}, participant {}", Version.current(),
-                    config.adminUrl(), config.rpcUrl(), config.publicUrl(),
+                    UrlCredentials.redact(config.adminUrl()), UrlCredentials.redact(config.rpcUrl()), UrlCredentials.redact(config.publicUrl()),
                     config.participantAddressOrEmpty().isEmpty() ? "to be detected from the node" : config.participantAddressOrEmpty());
             if (config.referenceUrlsOrEmpty().isEmpty()) {
                 LOG.info("no reference nodes configured (gonka.reference-urls): block lag is not exported");

@@ -1,5 +1,6 @@
 package io.gonka.exporter.metrics;
 
+import io.gonka.exporter.upstream.UrlCredentials;
 import io.gonka.exporter.polling.Source;
 import io.gonka.exporter.config.ExporterConfig;
 import io.gonka.exporter.model.AdminConfigSnapshot;
@@ -260,7 +261,7 @@ public final class GonkaCollector implements MultiCollector {
         FamilyBuilder.Family failure = f.gauge("gonka_mlnode_failure_info",
                 "1 while the API node reports a failure_reason for the ML node; reason is its text up to the first colon.");
         for (MlNode n : snapshot.get().nodes()) {
-            info.add(1, "node_id", n.id(), "host", n.host(), "version", n.version());
+            info.add(1, "node_id", n.id(), "host", UrlCredentials.redactHost(n.host()), "version", n.version());
             f.stateSet("gonka_mlnode_status", "Current status of the ML node (state set).", "status", NODE_STATES, n.currentStatus().name(), "node_id", n.id());
             f.stateSet("gonka_mlnode_intended_status", "Intended status of the ML node (state set).", "status", NODE_STATES, n.intendedStatus().name(), "node_id", n.id());
             mismatch.add(n.statusMismatch() ? 1 : 0, "node_id", n.id());

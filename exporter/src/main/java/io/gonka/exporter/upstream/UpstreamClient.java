@@ -108,7 +108,10 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /** GET {@code url}; completes with the response whatever its status, or fails with {@link SourceException}. */
-    public CompletableFuture<UpstreamResponse> get(String url) {
+    public CompletableFuture<UpstreamResponse> get(String rawUrl) {
+        // user:pass@ in a URL becomes a Basic header; messages only ever show the redacted URL
+        UrlCredentials target = UrlCredentials.of(rawUrl);
+        String url = target.redacted();
         CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
         CappedBody body = new CappedBody(maxBodyBytes, bufferedBytes, totalBudget);
         long deadlineMs = Math.max(1, timeout.toMillis());
@@ -119,7 +122,10 @@ public final class UpstreamClient implements AutoCloseable {
             result.completeExceptionally(e);
         });
         try {
-            HttpRequest<Void> request = client.requestAbs(HttpMethod.GET, url).timeout(deadlineMs).as(body.codec());
+            HttpRequest<Void> request = client.requestAbs(HttpMethod.GET, target.url()).timeout(deadlineMs).as(body.codec());
+            if (target.authorization() != null) {
+                request.putHeader("Authorization", target.authorization());
+            }
             inFlight.put(request, body);
             request.send()
                     .onComplete(ar -> {
@@ -135,7 +141,7 @@ public final class UpstreamClient implements AutoCloseable {
                     });
         } catch (RuntimeException e) {
             vertx.cancelTimer(timer);
-            result.completeExceptionally(new SourceException(FailureReason.CONNECT, "bad URL " + url + ": " + e.getMessage()));
+            result.completeExceptionally(new SourceException(FailureReason.CONNECT, "bad URL " + url + ": " + UrlCredentials.redact(e.getMessage())));
         }
         return result;
     }
@@ -147,9 +153,9 @@ public final class UpstreamClient implements AutoCloseable {
                 return r.body();
             }
             if (optional && r.status() == 404) {
-                throw new UnsupportedUpstreamException("HTTP 404 from " + url);
+                throw new UnsupportedUpstreamException("HTTP 404 from " + r.url());
             }
-            throw new SourceException(FailureReason.HTTP, "HTTP " + r.status() + " from " + url);
+            throw new SourceException(FailureReason.HTTP, "HTTP " + r.status() + " from " + r.url());
         });
     }
 
@@ -157,7 +163,7 @@ public final class UpstreamClient implements AutoCloseable {
         if (t instanceof SourceException se) {
             return se;
         }
-        String msg = String.valueOf(t.getMessage());
+        String msg = UrlCredentials.redact(String.valueOf(t.getMessage()));
         if (t instanceof TimeoutException || t instanceof io.netty.handler.timeout.TimeoutException
                 || t.getClass().getSimpleName().contains("Timeout") || msg.contains("timeout period")) {
             return new SourceException(FailureReason.TIMEOUT, "timed out on " + url + ": " + msg);
