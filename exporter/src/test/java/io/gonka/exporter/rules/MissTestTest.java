@@ -283,47 +283,50 @@ class MissTestTest {
 
     // --- exact binomial with integers: p0 = a / b, P(X >= k) = sum_{i>=k} C(n,i) a^i (b-a)^(n-i) / b^n
 
-    private static BigInteger tailNumerator(int n, int k, int a, int b) {
-        BigInteger sum = BigInteger.ZERO;
+    /** tails[k] = b^n * P(X >= k), exactly. */
+    private static BigInteger[] scaledTails(int n, int a, int b) {
+        BigInteger[] terms = new BigInteger[n + 1];
         BigInteger c = BigInteger.ONE; // C(n, i)
+        BigInteger ai = BigInteger.ONE;
+        BigInteger[] qPow = new BigInteger[n + 1];
+        qPow[0] = BigInteger.ONE;
+        for (int i = 1; i <= n; i++) {
+            qPow[i] = qPow[i - 1].multiply(BigInteger.valueOf(b - a));
+        }
         for (int i = 0; i <= n; i++) {
-            if (i >= k) {
-                sum = sum.add(c.multiply(BigInteger.valueOf(a).pow(i)).multiply(BigInteger.valueOf(b - a).pow(n - i)));
-            }
+            terms[i] = c.multiply(ai).multiply(qPow[n - i]);
             c = c.multiply(BigInteger.valueOf(n - i)).divide(BigInteger.valueOf(i + 1));
+            ai = ai.multiply(BigInteger.valueOf(a));
         }
-        return sum;
+        BigInteger[] tails = new BigInteger[n + 2];
+        tails[n + 1] = BigInteger.ZERO;
+        for (int k = n; k >= 0; k--) {
+            tails[k] = tails[k + 1].add(terms[k]);
+        }
+        return tails;
     }
 
-    private static BigInteger tailTimes20(int n, int k, int a, int b) {
-        return tailNumerator(n, k, a, b).multiply(BigInteger.valueOf(20));
-    }
-
-    /** P(X >= k) >= 1/20 */
-    private static boolean tailAtLeastAlpha(int n, int k, int a, int b) {
-        return tailTimes20(n, k, a, b).compareTo(BigInteger.valueOf(b).pow(n)) >= 0;
-    }
-
+    /** The largest k with P(X >= k) >= 1/20. */
     private static long largestKWithTailAtLeastAlpha(int n, int a, int b) {
-        int lo = 0;
-        int hi = n; // tail is decreasing in k; tail(0) = 1
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (tailAtLeastAlpha(n, mid, a, b)) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
-    }
-
-    private static int smallestKWithTailAtMostAlpha(int n, int a, int b) {
-        for (int k = 0; k <= n; k++) {
-            if (tailTimes20(n, k, a, b).compareTo(BigInteger.valueOf(b).pow(n)) <= 0) {
+        BigInteger[] tails = scaledTails(n, a, b);
+        BigInteger scale = BigInteger.valueOf(b).pow(n);
+        for (int k = n; k >= 0; k--) {
+            if (tails[k].multiply(BigInteger.valueOf(20)).compareTo(scale) >= 0) {
                 return k;
             }
         }
-        return n + 1;
+        throw new AssertionError("P(X >= 0) is 1");
+    }
+
+    /** The smallest k with P(X >= k) <= 1/20. */
+    private static int smallestKWithTailAtMostAlpha(int n, int a, int b) {
+        BigInteger[] tails = scaledTails(n, a, b);
+        BigInteger scale = BigInteger.valueOf(b).pow(n);
+        for (int k = 0; k <= n + 1; k++) {
+            if (tails[k].multiply(BigInteger.valueOf(20)).compareTo(scale) <= 0) {
+                return k;
+            }
+        }
+        throw new AssertionError("P(X >= n + 1) is 0");
     }
 }
