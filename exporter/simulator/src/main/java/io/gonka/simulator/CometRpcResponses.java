@@ -108,6 +108,106 @@ final class CometRpcResponses {
                 .put("TimeRem", "0").put("Progress", 0).put("Active", true);
     }
 
+    /** {@code /abci_info}: the app's version is the chain binary's {@code version.Version}. */
+    static ObjectNode abciInfo(SimState s) {
+        ObjectNode result = Json.obj();
+        result.putObject("response").put("data", "inference").put("version", s.chainAppVersion())
+                .put("last_block_height", Long.toString(s.height()))
+                .put("last_block_app_hash", java.util.Base64.getEncoder().encodeToString(FakeKeys.hashHex("app:" + s.height()).getBytes()));
+        return wrap(result);
+    }
+
+    /** Upgrade names that changed the miss rule or params (app/upgrades), oldest first. */
+    private static final String[] UPGRADES = {"v0.2.2", "v0.2.3", "v0.2.4", "v0.2.5", "v0.2.6", "v0.2.7", "v0.2.8", "v0.2.9",
+            "v0.2.10", "v0.2.11", "v0.2.12", "v0.2.13"};
+
+    /**
+     * {@code abci_query}: the inference params ({@code QueryParamsResponse}, protobuf) and the
+     * upgrade module's applied plans; other paths answer as the SDK does for an unknown route.
+     */
+    static ObjectNode abciQuery(SimState s, String path, byte[] data) {
+        ObjectNode result = Json.obj();
+        ObjectNode response = result.putObject("response");
+        response.put("code", 0).put("log", "").put("info", "").put("index", "0").putNull("key");
+        byte[] value;
+        switch (path) {
+            case "/inference.inference.Query/Params" -> value = paramsProto(s);
+            case "/cosmos.upgrade.v1beta1.Query/AppliedPlan" -> {
+                String name = data.length > 2 ? new String(data, 2, data.length - 2, java.nio.charset.StandardCharsets.UTF_8) : "";
+                long height = applied(s.chainAppVersion(), name) ? 1_000_000 + 10_000L * indexOf(name) : 0;
+                value = new ProtoWriter().varint(1, height).bytes();
+            }
+            default -> {
+                response.put("code", 6).put("codespace", "sdk").put("log", "unknown query path: " + path);
+                value = new byte[0];
+            }
+        }
+        response.put("value", java.util.Base64.getEncoder().encodeToString(value));
+        response.putNull("proofOps");
+        response.put("height", Long.toString(s.height()));
+        if (!response.has("codespace")) {
+            response.put("codespace", "");
+        }
+        return wrap(result);
+    }
+
+    private static int indexOf(String name) {
+        for (int i = 0; i < UPGRADES.length; i++) {
+            if (UPGRADES[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** An upgrade counts as applied when the binary is that release or newer (a commit-hash build: all of them). */
+    static boolean applied(String appVersion, String upgrade) {
+        int i = indexOf(upgrade);
+        if (i < 0) {
+            return false;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^v?(\\d+)\\.(\\d+)\\.(\\d+)").matcher(appVersion);
+        if (!m.find()) {
+            return true;
+        }
+        int[] have = {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
+        int[] want = {0, 2, Integer.parseInt(upgrade.substring("v0.2.".length()))};
+        for (int k = 0; k < 3; k++) {
+            if (have[k] != want[k]) {
+                return have[k] > want[k];
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code QueryParamsResponse{Params params = 1}} with the fields the exporter reads and a few it
+     * must skip: epoch_params (1), validation_params (2; binom_test_p0 = 24 from v0.2.6 on),
+     * collateral_params (5).
+     */
+    static byte[] paramsProto(SimState s) {
+        SimEpochParams e = s.epochParams();
+        ProtoWriter validation = new ProtoWriter()
+                .message(1, ProtoWriter.decimal(5, -2))
+                .varint(6, 20)
+                .message(19, ProtoWriter.decimal(98, -2));
+        if (applied(s.chainAppVersion(), "v0.2.6")) {
+            validation.message(24, ProtoWriter.decimal(s.binomTestP0Value(), s.binomTestP0Exponent()));
+        }
+        ProtoWriter collateral = new ProtoWriter()
+                .message(1, ProtoWriter.decimal(2, -1))
+                .message(2, ProtoWriter.decimal(1, -1))
+                .message(3, ProtoWriter.decimal(5, -2))
+                .varint(4, 180)
+                .message(5, ProtoWriter.decimal(2, -1))
+                .message(6, ProtoWriter.decimal(42, -1));
+        ProtoWriter params = new ProtoWriter()
+                .message(1, new ProtoWriter().varint(1, e.epochLength()).varint(3, e.epochShift()))
+                .message(2, validation)
+                .message(5, collateral);
+        return new ProtoWriter().message(1, params).bytes();
+    }
+
     /** {@code /validators?page=&per_page=}: 30 per page by default, 100 at most, as CometBFT pages. */
     static ObjectNode validators(SimState s, int page, int perPage) {
         List<SimParticipant> all = s.participantsLive().values().stream()

@@ -306,6 +306,9 @@ final class ControlApi {
                         c.path("upgrade_height").asLong(s.upgradePlanHeight()),
                         c.path("upgrade_node_version").asText(s.upgradePlanNodeVersion()));
             }
+            if (c.has("chain_app_version")) {
+                s.setChainAppVersion(c.get("chain_app_version").asText());
+            }
             if (c.has("binom_p0_value") || c.has("binom_p0_exponent")) {
                 s.setBinomTestP0(c.path("binom_p0_value").asLong(s.binomTestP0Value()),
                         c.path("binom_p0_exponent").asInt(s.binomTestP0Exponent()));

@@ -123,6 +123,10 @@ final class NodeApiHandler implements HttpHandler {
                 return new Route(SimEndpoint.API_NODE_METRICS, ex -> state.legacy2025()
                         ? Reply.error(SimEndpoint.Family.DAPI, 404, "Not Found")
                         : Reply.text(200, state.read(NodeMetricsResponses::apiNode)));
+            case "/abci_info":
+                return new Route(SimEndpoint.RPC_ABCI_INFO, ex -> Reply.json(200, (JsonNode) state.read(CometRpcResponses::abciInfo)));
+            case "/abci_query":
+                return new Route(SimEndpoint.RPC_ABCI_QUERY, this::abciQuery);
             case "/v1/status":
                 return new Route(SimEndpoint.PUBLIC_STATUS, ex -> Reply.json(200, PublicApiResponses.status()));
             case ChainApiResponses.PREFIX + "params":
@@ -193,6 +197,24 @@ final class NodeApiHandler implements HttpHandler {
         int perPage = parseInt(q.get("per_page"), 30);
         JsonNode body = state.read(s -> CometRpcResponses.validators(s, page, perPage));
         return Reply.json(200, body);
+    }
+
+    /** {@code /abci_query?path="..."&data=0x...} as CometBFT's URI handler takes it. */
+    private Reply abciQuery(HttpExchange ex) {
+        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        String path = java.net.URLDecoder.decode(q.getOrDefault("path", ""), java.nio.charset.StandardCharsets.UTF_8);
+        if (path.length() >= 2 && path.startsWith("\"") && path.endsWith("\"")) {
+            path = path.substring(1, path.length() - 1);
+        }
+        String data = q.getOrDefault("data", "");
+        byte[] bytes;
+        try {
+            bytes = data.isEmpty() ? new byte[0] : java.util.HexFormat.of().parseHex(data.startsWith("0x") ? data.substring(2) : data);
+        } catch (IllegalArgumentException e) {
+            return Reply.json(200, CometRpcResponses.error("invalid data hex"));
+        }
+        String p = path;
+        return Reply.json(200, (JsonNode) state.read(s -> CometRpcResponses.abciQuery(s, p, bytes)));
     }
 
     private static int parseInt(String value, int fallback) {

@@ -53,6 +53,8 @@ public final class SimState {
     private long effectiveEpochIndex;
     private long binomTestP0Value = 1;
     private int binomTestP0Exponent = -1;
+    /** The chain binary's version ({@code /abci_info}); upgrades up to it count as applied. */
+    private String chainAppVersion = "v0.2.13";
 
     private String participantAddress;
     private String accountPubkey = "Apwdfg83xEkhvT9lZOrffxQqcmaMR+Ij0W7djEe0avxb";
@@ -102,6 +104,7 @@ public final class SimState {
     public synchronized long effectiveEpochIndex() { return effectiveEpochIndex; }
     public synchronized long binomTestP0Value() { return binomTestP0Value; }
     public synchronized int binomTestP0Exponent() { return binomTestP0Exponent; }
+    public synchronized String chainAppVersion() { return chainAppVersion; }
     public synchronized String participantAddress() { return participantAddress; }
     public synchronized String accountPubkey() { return accountPubkey; }
     public synchronized String nodeConsensusPubkey() { return nodeConsensusPubkey; }
@@ -365,6 +368,11 @@ public final class SimState {
             binomTestP0Value = value;
             binomTestP0Exponent = exponent;
         });
+    }
+
+    /** The chain node's version as {@code /abci_info} reports it, e.g. {@code v0.2.10-post7} or a commit hash. */
+    public void setChainAppVersion(String value) {
+        mutate(() -> chainAppVersion = value);
     }
 
     // ---------------------------------------------------------------- identity and config

@@ -57,7 +57,9 @@ public record ExporterConfig(
         @Nullable String mlnodeTlsCert,
         @Nullable String mlnodeTlsKey,
         /* PEM certificate(s) trusted for the ML nodes (mtls-certs/mlnode.crt, pinned); empty: the JVM's CAs */
-        @Nullable String mlnodeTlsCa) {
+        @Nullable String mlnodeTlsCa,
+        /* release and miss-test params of the chain (abci_info, abci_query): they change only by upgrade or vote */
+        @Bindable(defaultValue = "60s") Duration intervalChainParams) {
 
     public List<String> referenceUrlsOrEmpty() {
         return referenceUrls == null ? List.of() : referenceUrls.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();

@@ -5,6 +5,7 @@ import io.gonka.exporter.polling.Source;
 import io.gonka.exporter.config.ExporterConfig;
 import io.gonka.exporter.model.AdminConfigSnapshot;
 import io.gonka.exporter.model.AdminNodesSnapshot;
+import io.gonka.exporter.model.ChainParams;
 import io.gonka.exporter.model.ChainStatus;
 import io.gonka.exporter.model.EpochPhase;
 import io.gonka.exporter.model.EpochSnapshot;
@@ -21,6 +22,11 @@ import io.gonka.exporter.polling.FailureReason;
 import io.gonka.exporter.sources.GonkaSources;
 import io.gonka.exporter.polling.SourceScheduler;
 import io.gonka.exporter.polling.SourceState;
+import io.gonka.exporter.rules.ChainRelease;
+import io.gonka.exporter.rules.MissPace;
+import io.gonka.exporter.rules.MissRule;
+import io.gonka.exporter.rules.MissTest;
+import io.gonka.exporter.rules.MissTestVerdict;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -53,6 +59,8 @@ public final class GonkaCollector implements MultiCollector {
     private final Clock clock;
     private final String version;
     private final List<Supplier<List<MetricSnapshot>>> extraFamilies = new ArrayList<>();
+    /** Miss pace over the last ~1 h of blocks (at least ~9 min of them) for the end-of-epoch projection. */
+    private final MissPace missPace = new MissPace(660, 100);
 
     public GonkaCollector(ExporterConfig config, SourceScheduler scheduler, GonkaSources sources, Clock clock, String version) {
         this.config = config;
@@ -238,10 +246,56 @@ public final class GonkaCollector implements MultiCollector {
             s.walletBalance().ifPresent(b -> f.gauge("gonka_participant_account_balance",
                     "Account balance in ngonka (/v1/participants/{address} balance).").add(b));
             f.stateSet("gonka_participant_status", "Chain status of this participant (state set).", "status", PARTICIPANT_STATES, s.status());
+            missTest(f, s);
         });
         double cutoff = stats.flatMap(s -> s.missRateCutoff().isPresent() ? Optional.of(s.missRateCutoff().getAsDouble()) : Optional.empty())
                 .orElse(DEFAULT_MISS_RATE_CUTOFF);
         f.gauge("gonka_participant_miss_rate_threshold", "The chain's miss-rate cutoff (validation_params.binom_test_p0); 0.10 when unknown.").add(cutoff);
+    }
+
+    /**
+     * The chain's own end-of-epoch test for this participant's misses (rules.MissTest) for the
+     * release the node runs, and where the current pace leads by the end of the epoch. Absent when
+     * the release or a parameter the rule needs is unknown.
+     */
+    private void missTest(FamilyBuilder f, ParticipantStats s) {
+        Optional<ChainParams> chain = fresh(sources.chainParams);
+        Optional<MissRule> rule = chain.flatMap(ChainParams::release).flatMap(ChainRelease::missRule);
+        if (rule.isEmpty() || !(s.missedRequests() >= 0) || !(s.completedInferences() >= 0)) {
+            return;
+        }
+        long missed = (long) s.missedRequests();
+        long n = (long) s.completedInferences() + missed;
+        // Grace epochs and the network-wide miss rate have no query route: the governance part alone
+        // (what the chain uses below 1000 requests or 5 participants) - never a lower risk than the chain's.
+        MissTest.Params params = new MissTest.Params(chain.get().binomTestP0(), chain.get().downtimeThreshold(), Optional.empty());
+        Optional<MissTestVerdict> verdict = MissTest.evaluate(rule.get(), n, missed, params, Optional.empty());
+        if (verdict.isEmpty()) {
+            return;
+        }
+        MissTestVerdict v = verdict.get();
+        f.gauge("gonka_participant_miss_test_requests", "n of the chain's miss test: completed + missed requests this epoch.").add(v.requests());
+        f.gauge("gonka_participant_miss_test_allowed_misses",
+                "Most misses at n that still pass the chain's test at the p0 in effect (its critical value).").add(v.allowedMisses());
+        f.gauge("gonka_participant_miss_test_failing",
+                "1 when missed > allowed: the chain's test fails if the epoch ended now (reward zeroed; v0.2.0/v0.2.1: collateral slashed).")
+                .add(v.failing() ? 1 : 0);
+        f.gauge("gonka_participant_miss_test_p0", "The p0 the chain applies now, by source (v0.2.0/v0.2.1: the collateral miss threshold).")
+                .add(v.p0().doubleValue(), "source", v.source().label());
+        OptionalLong height = localHeight();
+        Optional<EpochSnapshot> epoch = fresh(sources.epoch);
+        if (height.isEmpty() || epoch.isEmpty() || epoch.get().nextPocStart().isEmpty()) {
+            return;
+        }
+        missPace.observe(height.getAsLong(), n, missed);
+        long blocksLeft = Math.max(0, epoch.get().nextPocStart().getAsLong() - height.getAsLong());
+        missPace.rate().flatMap(rate -> MissPace.project(v, rate, blocksLeft, params)).ifPresent(p -> {
+            f.gauge("gonka_participant_miss_test_projected_requests", "n at the end of the epoch at the current pace (last hour).").add(p.requests());
+            f.gauge("gonka_participant_miss_test_projected_misses", "Misses at the end of the epoch at the current pace.").add(p.missed());
+            f.gauge("gonka_participant_miss_test_projected_allowed_misses", "The chain's critical value at the projected n.").add(p.allowedMisses());
+            f.gauge("gonka_participant_miss_test_projected_failing",
+                    "1 when the chain's test would fail at the end of the epoch at the current pace: act now.").add(p.failing() ? 1 : 0);
+        });
     }
 
     private void mlNodes(FamilyBuilder f) {

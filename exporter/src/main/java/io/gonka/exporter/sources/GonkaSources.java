@@ -25,6 +25,7 @@ public final class GonkaSources implements AutoCloseable {
     public final EpochSource epoch;
     public final ParticipantsSource participants;
     public final ParticipantStatsSource participantStats;
+    public final ChainParamsSource chainParams;
     public final MlNodeHealthSource mlNodeHealth;
     public final UpgradeStatusSource upgradeStatus;
     /** The shared client, or one with the ML nodes' mTLS client certificate when that is configured. */
@@ -50,6 +51,7 @@ public final class GonkaSources implements AutoCloseable {
             epoch = null;
             participants = null;
             participantStats = null;
+            chainParams = null;
             mlNodeHealth = null;
             upgradeStatus = null;
             mlNodeClient = null;
@@ -75,6 +77,7 @@ public final class GonkaSources implements AutoCloseable {
                 () -> scheduler.state(rpcStatus).fresh());
         participantStats = scheduler.register(new ParticipantStatsSource(client, pub, cfg.chainRestUrlOrEmpty(),
                 cfg.intervalParticipantStats(), identity::address));
+        chainParams = scheduler.register(new ChainParamsSource(client, rpc, pub, cfg.intervalChainParams()));
         upgradeStatus = scheduler.register(new UpgradeStatusSource(client, admin, cfg.intervalUpgradeStatus(), cfg.maxMlNodes()));
         mlNodeClient = client.withTls(MlNodeTls.from(cfg));
         mlNodeHealth = scheduler.register(new MlNodeHealthSource(mlNodeClient, cfg.intervalMlnodeHealth(), cfg.mlnodeDetailInterval(),

@@ -50,6 +50,7 @@ public final class TestConfig {
                 maxLabelLength, maxMlNodes, maxNetworkParticipants, nvmlEnabled, nvmlLibraryPath, or(Duration.ofSeconds(10)),
                 chainRestUrl, or(Duration.ofSeconds(60)),
                 mlnodeDetailInterval != null ? mlnodeDetailInterval : Duration.ZERO,
-                mlnodeScheme, mlnodeTlsCert, mlnodeTlsKey, mlnodeTlsCa);
+                mlnodeScheme, mlnodeTlsCert, mlnodeTlsKey, mlnodeTlsCa,
+                or(Duration.ofSeconds(60)));
     }
 }
