@@ -46,7 +46,6 @@ import java.util.function.Supplier;
  * thing that disappeared upstream disappears from the next scrape by construction.
  */
 public final class GonkaCollector implements MultiCollector {
-    static final double DEFAULT_MISS_RATE_CUTOFF = 0.10;
     private static final List<String> NODE_STATES = Arrays.stream(MlNodeStatus.values()).map(Enum::name).toList();
     private static final List<String> POC_STATES = List.of("IDLE", "GENERATING", "VALIDATING");
     private static final List<String> PHASES = List.of("PoCGenerate", "PoCGenerateWindDown", "PoCValidate", "PoCValidateWindDown", "Inference");
@@ -248,9 +247,6 @@ public final class GonkaCollector implements MultiCollector {
             f.stateSet("gonka_participant_status", "Chain status of this participant (state set).", "status", PARTICIPANT_STATES, s.status());
             missTest(f, s);
         });
-        double cutoff = stats.flatMap(s -> s.missRateCutoff().isPresent() ? Optional.of(s.missRateCutoff().getAsDouble()) : Optional.empty())
-                .orElse(DEFAULT_MISS_RATE_CUTOFF);
-        f.gauge("gonka_participant_miss_rate_threshold", "The chain's miss-rate cutoff (validation_params.binom_test_p0); 0.10 when unknown.").add(cutoff);
     }
 
     /**

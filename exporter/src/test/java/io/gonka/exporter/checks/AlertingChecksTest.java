@@ -406,7 +406,7 @@ class AlertingChecksTest {
         }
         assertEquals(List.of(), problems);
         assertTrue(used.containsAll(List.of("up", "gonka_source_up", "gonka_chain_block_lag_blocks",
-                "gonka_mlnode_status", "gonka_gpu_xid_errors_total", "gonka:participant_requests:sum")),
+                "gonka_mlnode_status", "gonka_gpu_xid_errors_total", "gonka_participant_miss_test_failing", "gonka:mlnode_poc_weight:sum")),
                 "the scanner missed metrics the rules certainly use: " + used);
     }
 
@@ -833,9 +833,9 @@ class AlertingChecksTest {
             alerts.add(simple("GonkaChainBlockLag", "warning", "h-stalled"));
             alerts.add(simple("GonkaMLNodeStatusMismatch", "warning", "h-stalled", "node_id", "n1"));
             alerts.add(simple("GonkaGPUXidError", "critical", "h-stalled", "gpu", "0", "xid", "79"));
-            // host h-miss: above the cutoff and above the early warning at once
-            alerts.add(simple("GonkaMissRateHigh", "critical", "h-miss"));
-            alerts.add(simple("GonkaMissRateHigh", "warning", "h-miss"));
+            // host h-miss: projected to fail late in the epoch (critical) and the early warning at once
+            alerts.add(simple("GonkaMissTestProjectedToFail", "critical", "h-miss"));
+            alerts.add(simple("GonkaMissTestProjectedToFail", "warning", "h-miss"));
             // host h-down: the exporter is down; whatever else was firing there is muted
             alerts.add(simple("GonkaExporterDown", "critical", "h-down"));
             alerts.add(simple("GonkaSourceDown", "critical", "h-down", "source", "rpc_status"));
@@ -849,8 +849,8 @@ class AlertingChecksTest {
                     "GonkaChainBlockLag/warning/h-stalled", "suppressed",
                     "GonkaMLNodeStatusMismatch/warning/h-stalled", "suppressed",
                     "GonkaGPUXidError/critical/h-stalled", "active",
-                    "GonkaMissRateHigh/critical/h-miss", "active",
-                    "GonkaMissRateHigh/warning/h-miss", "suppressed",
+                    "GonkaMissTestProjectedToFail/critical/h-miss", "active",
+                    "GonkaMissTestProjectedToFail/warning/h-miss", "suppressed",
                     "GonkaExporterDown/critical/h-down", "active",
                     "GonkaSourceDown/critical/h-down", "suppressed",
                     "GonkaMLNodeFailed/critical/h-down", "suppressed",
@@ -878,13 +878,13 @@ class AlertingChecksTest {
             }
             recorder.await("Telegram lag warning for h-other", r -> isTelegram(r)
                     && telegramText(r).contains("<b>GonkaChainBlockLag</b>") && telegramText(r).contains("h-other"), wait);
-            recorder.await("Telegram critical miss rate", r -> isTelegram(r)
-                    && telegramText(r).contains("<b>GonkaMissRateHigh</b> (critical)"), wait);
+            recorder.await("Telegram critical miss projection", r -> isTelegram(r)
+                    && telegramText(r).contains("<b>GonkaMissTestProjectedToFail</b> (critical)"), wait);
             List<String> texts = recorder.requests().stream().filter(AlertingChecksTest::isTelegram)
                     .map(AlertingChecksTest::telegramText).toList();
             for (String t : texts) {
                 assertFalse(t.contains("GonkaMLNodeStatusMismatch") || t.contains("GonkaSourceDown")
-                        || t.contains("GonkaMLNodeFailed") || t.contains("<b>GonkaMissRateHigh</b> (warning)")
+                        || t.contains("GonkaMLNodeFailed") || t.contains("<b>GonkaMissTestProjectedToFail</b> (warning)")
                         || (t.contains("GonkaChainBlockLag") && t.contains("h-stalled")), "an inhibited alert was sent:\n" + t);
             }
         }

@@ -173,16 +173,16 @@ class DashboardConventionsTest {
                 groups:
                   - name: gonka
                     rules:
-                      - record: gonka:miss_rate_over_cutoff:ratio
-                        expr: gonka_participant_miss_rate / gonka_participant_miss_rate_threshold
+                      - record: gonka:miss_margin:misses
+                        expr: gonka_participant_miss_test_allowed_misses - gonka_participant_missed_requests
                 """);
         Set<String> rules = DashboardChecker.loadRecordingRules(repo);
-        assertEquals(Set.of("gonka:miss_rate_over_cutoff:ratio"), rules);
+        assertEquals(Set.of("gonka:miss_margin:misses"), rules);
         DashboardChecker withRules = new DashboardChecker(contract, rules);
         List<String> out = new java.util.ArrayList<>();
-        withRules.checkExpr("x", "max by (host) (gonka:miss_rate_over_cutoff:ratio{host=~\"$host\"})", out);
+        withRules.checkExpr("x", "max by (host) (gonka:miss_margin:misses{host=~\"$host\"})", out);
         assertEquals(List.of(), out);
-        withRules.checkExpr("x", "gonka:miss_rate_over_cutoff:ratio_typo", out);
+        withRules.checkExpr("x", "gonka:miss_margin:misses_typo", out);
         assertEquals(1, out.size(), out.toString());
     }
 

@@ -30,7 +30,7 @@ public final class SyntheticFleet {
             "gonka18z5lutm34grmvu2rta5zc573vdqrvtt23umcx2", "gonka1rvtnuksqjkp6car0tpuu7ywx2kknxc3qw3zfxq");
     private static final String MODEL = "Qwen/Qwen3-235B-A22B-Instruct-2507-FP8";
     private static final List<String> SOURCES = List.of("admin_nodes", "admin_config", "setup_report", "rpc_status",
-            "rpc_net_info", "reference_heights", "epoch", "participants", "participant_stats", "upgrade_status", "nvml");
+            "rpc_net_info", "reference_heights", "epoch", "participants", "participant_stats", "upgrade_status", "chain_params", "nvml");
     private static final List<String> PHASES = List.of("PoCGenerate", "PoCGenerateWindDown", "PoCValidate",
             "PoCValidateWindDown", "Inference");
     private static final List<String> NODE_STATES = List.of("UNKNOWN", "INFERENCE", "POC", "TRAINING", "STOPPED",
@@ -204,7 +204,23 @@ public final class SyntheticFleet {
         x.family("gonka_participant_missed_requests", "gauge", "Missed requests this epoch.").sample(missed);
         x.family("gonka_participant_miss_rate", "gauge", "missed / (completed + missed).")
                 .sample((double) missed / (completed + missed));
-        x.family("gonka_participant_miss_rate_threshold", "gauge", "The chain's miss-rate cutoff.").sample(0.10);
+        // The chain's miss test at p0 0.10 (governance): host-a runs short of margin and is projected
+        // to fail by the epoch's end, host-b is far inside it.
+        long requests = completed + missed;
+        java.math.BigDecimal p0 = new java.math.BigDecimal("0.10");
+        long allowed = io.gonka.exporter.rules.MissTest.allowedMisses(io.gonka.exporter.rules.CriticalValueTables.CURRENT, requests, p0);
+        x.family("gonka_participant_miss_test_requests", "gauge", "n of the chain's miss test.").sample(requests);
+        x.family("gonka_participant_miss_test_allowed_misses", "gauge", "The chain's critical value.").sample(allowed);
+        x.family("gonka_participant_miss_test_failing", "gauge", "1 when missed > allowed.").sample(missed > allowed ? 1 : 0);
+        x.family("gonka_participant_miss_test_p0", "gauge", "The p0 in effect.").sample(0.10, "source", "governance");
+        long projectedN = requests + (a ? 1_200 : 2_000);
+        long projectedMissed = missed + (a ? 170 : 4);
+        long projectedAllowed = io.gonka.exporter.rules.MissTest.allowedMisses(io.gonka.exporter.rules.CriticalValueTables.CURRENT, projectedN, p0);
+        x.family("gonka_participant_miss_test_projected_requests", "gauge", "Projected n at the epoch's end.").sample(projectedN);
+        x.family("gonka_participant_miss_test_projected_misses", "gauge", "Projected misses at the epoch's end.").sample(projectedMissed);
+        x.family("gonka_participant_miss_test_projected_allowed_misses", "gauge", "Critical value at the projected n.").sample(projectedAllowed);
+        x.family("gonka_participant_miss_test_projected_failing", "gauge", "1 when projected to fail.")
+                .sample(projectedMissed > projectedAllowed ? 1 : 0);
         x.family("gonka_participant_validated_inferences", "gauge", "Validated inferences.").sample(a ? 640 : 902);
         x.family("gonka_participant_invalidated_inferences", "gauge", "Invalidated inferences.").sample(a ? 3 : 0);
         x.family("gonka_participant_earned_coins", "gauge", "Coins earned this epoch.")

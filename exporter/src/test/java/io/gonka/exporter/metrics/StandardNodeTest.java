@@ -64,6 +64,9 @@ class StandardNodeTest {
         node.stubFor(get("/admin/v1/setup/report").willReturn(okJson(Fixtures.text("admin-setup-report.json"))));
         node.stubFor(get("/status").willReturn(okJson(Fixtures.text("tendermint-status.json"))));
         node.stubFor(get("/net_info").willReturn(okJson(Fixtures.text("tendermint-net-info.json"))));
+        node.stubFor(get("/abci_info").willReturn(okJson(Fixtures.text("tendermint-abci-info.json"))));
+        node.stubFor(get(urlPathEqualTo("/abci_query")).withQueryParam("path", equalTo("\"/inference.inference.Query/Params\""))
+                .willReturn(okJson(Fixtures.text("tendermint-abci-query-params.json"))));
         node.stubFor(get("/v1/epochs/latest").willReturn(okJson(Fixtures.text("public-epochs-latest.json"))));
         node.stubFor(get("/v1/epochs/current/participants").willReturn(okJson(Fixtures.text("public-epoch-participants.json"))));
         node.stubFor(get(CHAIN + "/participant/" + ADDRESS).willReturn(okJson(Fixtures.text("chain-participant.json"))));
@@ -93,7 +96,7 @@ class StandardNodeTest {
         MetricSamples m = h.pollTwice().scrape();
 
         for (String source : List.of("admin_nodes", "admin_config", "setup_report", "rpc_status", "rpc_net_info",
-                "reference_heights", "epoch", "participants", "participant_stats", "mlnode_health")) {
+                "reference_heights", "epoch", "participants", "participant_stats", "chain_params", "mlnode_health")) {
             assertEquals(1, m.value("gonka_source_up", "source", source), source);
             assertEquals(0, m.value("gonka_source_errors_total", "source", source, "reason", "http"), source);
             assertEquals(Instant.parse("2026-11-22T10:00:00Z").getEpochSecond(),
@@ -137,7 +140,14 @@ class StandardNodeTest {
         assertEquals(1452, m.value("gonka_participant_completed_inferences"));
         assertEquals(48, m.value("gonka_participant_missed_requests"));
         assertEquals(0.032, m.value("gonka_participant_miss_rate"), 1e-12);
-        assertEquals(0.1, m.value("gonka_participant_miss_rate_threshold"), 1e-12);
+        assertFalse(m.has("gonka_participant_miss_rate_threshold"), "replaced by gonka_participant_miss_test_p0");
+        // the chain's own test (v0.2.13: dynamic p0, governance part 0.40 from abci_query): n = 1500 > 990, 2/5 of n pass
+        assertEquals(1500, m.value("gonka_participant_miss_test_requests"));
+        assertEquals(600, m.value("gonka_participant_miss_test_allowed_misses"));
+        assertEquals(0, m.value("gonka_participant_miss_test_failing"));
+        assertEquals(0.4, m.value("gonka_participant_miss_test_p0", "source", "governance"), 1e-12);
+        assertEquals(1, m.all("gonka_participant_miss_test_p0").size());
+        assertFalse(m.has("gonka_participant_miss_test_projected_failing"), "no pace yet: one height seen");
         assertEquals(311, m.value("gonka_participant_validated_inferences"));
         assertEquals(2, m.value("gonka_participant_invalidated_inferences"));
         assertEquals(1452000, m.value("gonka_participant_earned_coins"));
