@@ -208,6 +208,42 @@ final class CometRpcResponses {
         return new ProtoWriter().message(1, params).bytes();
     }
 
+    /**
+     * {@code /commit?height=}: the commit of that block, one signature per validator of the set (by
+     * voting power); this node's validator is ABSENT (flag 1) while it does not sign. A height above
+     * the chain's is an RPC error as in CometBFT.
+     */
+    static ObjectNode commit(SimState s, long height) {
+        if (height < 1 || height > s.height()) {
+            return error("height " + height + " must be less than or equal to the current blockchain height " + s.height());
+        }
+        String own = s.nodeConsensusPubkey() == null ? "" : FakeKeys.consensusAddressHex(s.nodeConsensusPubkey());
+        ObjectNode result = Json.obj();
+        ObjectNode header = result.putObject("signed_header").putObject("header");
+        header.put("chain_id", "gonka-mainnet").put("height", Long.toString(height));
+        header.put("time", s.latestBlockTime().minusMillis((long) ((s.height() - height) * SimState.EXPECTED_BLOCK_SECONDS * 1000)).toString());
+        ObjectNode commit = ((ObjectNode) result.get("signed_header")).putObject("commit");
+        commit.put("height", Long.toString(height)).put("round", 0);
+        commit.putObject("block_id").put("hash", FakeKeys.hashHex("block:" + height));
+        ArrayNode sigs = commit.putArray("signatures");
+        s.participantsLive().values().stream()
+                .filter(p -> p.weight() > 0 && !p.consensusAddress().isEmpty())
+                .sorted(SimParticipant.BY_VOTING_POWER)
+                .forEach(p -> {
+                    boolean absent = p.consensusAddress().equals(own) && !s.validatorSigning();
+                    ObjectNode sig = sigs.addObject();
+                    if (absent) {
+                        sig.put("block_id_flag", 1).put("validator_address", "").put("timestamp", "0001-01-01T00:00:00Z").putNull("signature");
+                    } else {
+                        sig.put("block_id_flag", 2).put("validator_address", p.consensusAddress())
+                                .put("timestamp", header.get("time").asText())
+                                .put("signature", java.util.Base64.getEncoder().encodeToString(FakeKeys.hashHex("sig:" + height + p.consensusAddress()).getBytes()));
+                    }
+                });
+        result.put("canonical", height < s.height());
+        return wrap(result);
+    }
+
     /** {@code /validators?page=&per_page=}: 30 per page by default, 100 at most, as CometBFT pages. */
     static ObjectNode validators(SimState s, int page, int perPage) {
         List<SimParticipant> all = s.participantsLive().values().stream()

@@ -306,6 +306,9 @@ final class ControlApi {
                         c.path("upgrade_height").asLong(s.upgradePlanHeight()),
                         c.path("upgrade_node_version").asText(s.upgradePlanNodeVersion()));
             }
+            if (c.has("validator_signing")) {
+                s.setValidatorSigning(c.get("validator_signing").asBoolean());
+            }
             if (c.has("chain_app_version")) {
                 s.setChainAppVersion(c.get("chain_app_version").asText());
             }

@@ -125,6 +125,11 @@ final class NodeApiHandler implements HttpHandler {
                         : Reply.text(200, state.read(NodeMetricsResponses::apiNode)));
             case "/abci_info":
                 return new Route(SimEndpoint.RPC_ABCI_INFO, ex -> Reply.json(200, (JsonNode) state.read(CometRpcResponses::abciInfo)));
+            case "/commit":
+                return new Route(SimEndpoint.RPC_COMMIT, ex -> {
+                    long h = parseLong(query(ex.getRequestURI().getRawQuery()).get("height"), state.height());
+                    return Reply.json(200, (JsonNode) state.read(s -> CometRpcResponses.commit(s, h)));
+                });
             case "/abci_query":
                 return new Route(SimEndpoint.RPC_ABCI_QUERY, this::abciQuery);
             case "/v1/status":
@@ -215,6 +220,14 @@ final class NodeApiHandler implements HttpHandler {
         }
         String p = path;
         return Reply.json(200, (JsonNode) state.read(s -> CometRpcResponses.abciQuery(s, p, bytes)));
+    }
+
+    private static long parseLong(String value, long fallback) {
+        try {
+            return value == null ? fallback : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     private static int parseInt(String value, int fallback) {

@@ -15,6 +15,7 @@ public enum SimEndpoint {
     RPC_NET_INFO(Family.COMET_RPC),
     RPC_VALIDATORS(Family.COMET_RPC),
     RPC_ABCI_INFO(Family.COMET_RPC),
+    RPC_COMMIT(Family.COMET_RPC),
     RPC_ABCI_QUERY(Family.COMET_RPC),
     PUBLIC_STATUS(Family.DAPI),
     PUBLIC_EPOCHS_LATEST(Family.DAPI),

@@ -55,6 +55,8 @@ public final class SimState {
     private int binomTestP0Exponent = -1;
     /** The chain binary's version ({@code /abci_info}); upgrades up to it count as applied. */
     private String chainAppVersion = "v0.2.13";
+    /** Whether this node's validator signs new blocks (false: absent from their commits). */
+    private boolean validatorSigning = true;
 
     private String participantAddress;
     private String accountPubkey = "Apwdfg83xEkhvT9lZOrffxQqcmaMR+Ij0W7djEe0avxb";
@@ -105,6 +107,7 @@ public final class SimState {
     public synchronized long binomTestP0Value() { return binomTestP0Value; }
     public synchronized int binomTestP0Exponent() { return binomTestP0Exponent; }
     public synchronized String chainAppVersion() { return chainAppVersion; }
+    public synchronized boolean validatorSigning() { return validatorSigning; }
     public synchronized String participantAddress() { return participantAddress; }
     public synchronized String accountPubkey() { return accountPubkey; }
     public synchronized String nodeConsensusPubkey() { return nodeConsensusPubkey; }
@@ -373,6 +376,11 @@ public final class SimState {
     /** The chain node's version as {@code /abci_info} reports it, e.g. {@code v0.2.10-post7} or a commit hash. */
     public void setChainAppVersion(String value) {
         mutate(() -> chainAppVersion = value);
+    }
+
+    /** false: this node's validator stops signing (it is absent from the commits from now on). */
+    public void setValidatorSigning(boolean value) {
+        mutate(() -> validatorSigning = value);
     }
 
     // ---------------------------------------------------------------- identity and config

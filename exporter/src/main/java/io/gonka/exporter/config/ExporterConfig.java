@@ -59,7 +59,11 @@ public record ExporterConfig(
         /* PEM certificate(s) trusted for the ML nodes (mtls-certs/mlnode.crt, pinned); empty: the JVM's CAs */
         @Nullable String mlnodeTlsCa,
         /* release and miss-test params of the chain (abci_info, abci_query): they change only by upgrade or vote */
-        @Bindable(defaultValue = "60s") Duration intervalChainParams) {
+        @Bindable(defaultValue = "60s") Duration intervalChainParams,
+        /* this host's validator: set membership and one commit per new block */
+        @Bindable(defaultValue = "5s") Duration intervalValidatorLiveness,
+        /* x/slashing signed_blocks_window: blocks whose signatures are kept (100 on mainnet) */
+        @Bindable(defaultValue = "100") int validatorSlashingWindow) {
 
     public List<String> referenceUrlsOrEmpty() {
         return referenceUrls == null ? List.of() : referenceUrls.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();

@@ -18,6 +18,7 @@ import io.gonka.exporter.model.ParticipantStats;
 import io.gonka.exporter.model.ParticipantsSnapshot;
 import io.gonka.exporter.model.ReferenceHeights;
 import io.gonka.exporter.model.SetupReport;
+import io.gonka.exporter.model.ValidatorLiveness;
 import io.gonka.exporter.polling.FailureReason;
 import io.gonka.exporter.sources.GonkaSources;
 import io.gonka.exporter.polling.SourceScheduler;
@@ -147,6 +148,17 @@ public final class GonkaCollector implements MultiCollector {
         });
         fresh(sources.rpcNetInfo).ifPresent((NetInfo n) ->
                 f.gauge("gonka_chain_peers", "Connected peers (/net_info n_peers).").add(n.peers()));
+        fresh(sources.validatorLiveness).ifPresent((ValidatorLiveness v) -> {
+            f.gauge("gonka_chain_validator_in_active_set", "1 when this host's consensus key is in the validator set.").add(v.inActiveSet() ? 1 : 0);
+            f.gauge("gonka_chain_validator_voting_power", "Voting power of this host's validator (0 when not in the set).").add(v.votingPower());
+            if (v.windowBlocks() > 0) {
+                f.gauge("gonka_chain_validator_window_blocks", "Blocks of the slashing window whose commit the exporter has seen.").add(v.windowBlocks());
+                f.gauge("gonka_chain_validator_missed_blocks",
+                        "Of those, blocks this validator did not sign while in the set (jailed above half the window).").add(v.missedBlocks());
+                f.gauge("gonka_chain_validator_consecutive_missed_blocks", "Blocks missed in a row up to the newest one seen.")
+                        .add(v.consecutiveMissed());
+            }
+        });
         Optional<ReferenceHeights> ref = fresh(sources.referenceHeights);
         ref.flatMap(r -> r.maxHeight().isPresent() ? Optional.of(r.maxHeight().getAsLong()) : Optional.empty()).ifPresent(refHeight -> {
             f.gauge("gonka_chain_reference_block_height", "Highest height among the configured reference nodes.").add(refHeight);

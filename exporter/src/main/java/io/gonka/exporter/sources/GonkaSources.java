@@ -26,6 +26,7 @@ public final class GonkaSources implements AutoCloseable {
     public final ParticipantsSource participants;
     public final ParticipantStatsSource participantStats;
     public final ChainParamsSource chainParams;
+    public final ValidatorLivenessSource validatorLiveness;
     public final MlNodeHealthSource mlNodeHealth;
     public final UpgradeStatusSource upgradeStatus;
     /** The shared client, or one with the ML nodes' mTLS client certificate when that is configured. */
@@ -52,6 +53,7 @@ public final class GonkaSources implements AutoCloseable {
             participants = null;
             participantStats = null;
             chainParams = null;
+            validatorLiveness = null;
             mlNodeHealth = null;
             upgradeStatus = null;
             mlNodeClient = null;
@@ -66,6 +68,8 @@ public final class GonkaSources implements AutoCloseable {
         setupReport = scheduler.register(new SetupReportSource(client, admin, cfg.intervalSetupReport(), cfg.maxMlNodes() + 64));
         rpcStatus = scheduler.register(new RpcStatusSource(client, rpc, cfg.intervalRpcStatus()));
         rpcNetInfo = scheduler.register(new RpcNetInfoSource(client, rpc, cfg.intervalRpcNetInfo()));
+        validatorLiveness = scheduler.register(new ValidatorLivenessSource(client, rpc, cfg.intervalValidatorLiveness(),
+                Math.max(1, cfg.validatorSlashingWindow())));
         referenceHeights = cfg.referenceUrlsOrEmpty().isEmpty() ? null
                 : scheduler.register(new ReferenceHeightsSource(client, cfg.referenceUrlsOrEmpty(), cfg.intervalReferenceHeights()));
         epoch = scheduler.register(new EpochSource(client, pub, cfg.intervalEpoch()));

@@ -30,7 +30,7 @@ public final class SyntheticFleet {
             "gonka18z5lutm34grmvu2rta5zc573vdqrvtt23umcx2", "gonka1rvtnuksqjkp6car0tpuu7ywx2kknxc3qw3zfxq");
     private static final String MODEL = "Qwen/Qwen3-235B-A22B-Instruct-2507-FP8";
     private static final List<String> SOURCES = List.of("admin_nodes", "admin_config", "setup_report", "rpc_status",
-            "rpc_net_info", "reference_heights", "epoch", "participants", "participant_stats", "upgrade_status", "chain_params", "nvml");
+            "rpc_net_info", "reference_heights", "epoch", "participants", "participant_stats", "upgrade_status", "chain_params", "validator_liveness", "nvml");
     private static final List<String> PHASES = List.of("PoCGenerate", "PoCGenerateWindDown", "PoCValidate",
             "PoCValidateWindDown", "Inference");
     private static final List<String> NODE_STATES = List.of("UNKNOWN", "INFERENCE", "POC", "TRAINING", "STOPPED",
@@ -133,6 +133,12 @@ public final class SyntheticFleet {
                 .sample(now - 2.4 - lag * BLOCK_SECONDS);
         x.family("gonka_chain_catching_up", "gauge", "1 while the node is syncing.").sample(a ? 1 : 0);
         x.family("gonka_chain_peers", "gauge", "Connected peers.").sample(a ? 2 : 14);
+        // host-a's validator misses blocks (12 of the window, 3 in a row); host-b signs everything
+        x.family("gonka_chain_validator_in_active_set", "gauge", "1 when this host's validator is in the set.").sample(1);
+        x.family("gonka_chain_validator_voting_power", "gauge", "Its voting power.").sample(a ? 38_351 : 40_117);
+        x.family("gonka_chain_validator_window_blocks", "gauge", "Blocks of the slashing window seen.").sample(100);
+        x.family("gonka_chain_validator_missed_blocks", "gauge", "Blocks of the window not signed.").sample(a ? 12 : 0);
+        x.family("gonka_chain_validator_consecutive_missed_blocks", "gauge", "Missed in a row.").sample(a ? 3 : 0);
         x.family("gonka_chain_reference_block_height", "gauge", "Highest height among the reference nodes.")
                 .sample(reference);
         x.family("gonka_chain_block_lag_blocks", "gauge", "Reference minus local height.").sample(lag);

@@ -29,6 +29,7 @@ public final class TestConfig {
     public String mlnodeTlsCert = null;
     public String mlnodeTlsKey = null;
     public String mlnodeTlsCa = null;
+    public int validatorSlashingWindow = 100;
 
     public static TestConfig allAt(String baseUrl) {
         TestConfig c = new TestConfig();
@@ -51,6 +52,6 @@ public final class TestConfig {
                 chainRestUrl, or(Duration.ofSeconds(60)),
                 mlnodeDetailInterval != null ? mlnodeDetailInterval : Duration.ZERO,
                 mlnodeScheme, mlnodeTlsCert, mlnodeTlsKey, mlnodeTlsCa,
-                or(Duration.ofSeconds(60)));
+                or(Duration.ofSeconds(60)), or(Duration.ofSeconds(5)), validatorSlashingWindow);
     }
 }

@@ -1,0 +1,188 @@
+package io.gonka.exporter.sources;
+
+import static io.gonka.exporter.upstream.JsonFields.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gonka.exporter.model.ValidatorLiveness;
+import io.gonka.exporter.polling.NotReadyException;
+import io.gonka.exporter.polling.Source;
+import io.gonka.exporter.polling.SourceException;
+import io.gonka.exporter.upstream.UpstreamClient;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Liveness of this host's validator over plain CometBFT RPC, the way validator monitors do it
+ * without the chain REST API: the consensus address from {@code /status}, membership and voting
+ * power from the paged {@code /validators} (refreshed every {@value #SET_REFRESH_BLOCKS} blocks),
+ * and for each new block its commit ({@code /commit?height=}) to see whether the validator signed.
+ * Bounded cost: one commit request per new block, at most {@value #MAX_COMMITS_PER_POLL} per poll,
+ * and after a restart only the last {@code window} blocks are read, never more history.
+ */
+public final class ValidatorLivenessSource implements Source<ValidatorLiveness> {
+    public static final String NAME = "validator_liveness";
+    static final int MAX_COMMITS_PER_POLL = 20;
+    static final long SET_REFRESH_BLOCKS = 100;
+    private static final int PER_PAGE = 100;
+    private static final int MAX_PAGES = 100;
+
+    private final UpstreamClient client;
+    private final String rpc;
+    private final Duration interval;
+    private final int window;
+
+    // Polls never overlap (the scheduler's contract), so this state is touched by one poll at a time.
+    private final TreeMap<Long, Boolean> missedByHeight = new TreeMap<>();
+    private String address = "";
+    private long setHeight = -1;
+    private boolean inSet;
+    private long votingPower;
+
+    /** @param window the slashing module's {@code signed_blocks_window} (100 on mainnet) */
+    public ValidatorLivenessSource(UpstreamClient client, String rpcUrl, Duration interval, int window) {
+        this.client = client;
+        this.rpc = rpcUrl;
+        this.interval = interval;
+        this.window = window;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Duration interval() {
+        return interval;
+    }
+
+    @Override
+    public CompletionStage<ValidatorLiveness> poll() {
+        return client.getOk(rpc + "/status", false).thenCompose(body -> {
+            JsonNode result = RpcStatusSource.jsonRpcResult(body, NAME + ".status");
+            long height = requiredLong(object(result, "sync_info", NAME + ".status.result"), "latest_block_height", NAME + ".status");
+            String addr = optionalObject(result, "validator_info", NAME + ".status.result")
+                    .map(v -> textOrEmpty(v, "address", NAME + ".status.result.validator_info")).orElse("").trim().toUpperCase();
+            if (addr.isEmpty()) {
+                throw new NotReadyException("the node reports no validator key (/status validator_info.address)");
+            }
+            synchronized (this) {
+                if (!addr.equals(address)) {
+                    address = addr;
+                    missedByHeight.clear();
+                    setHeight = -1;
+                }
+            }
+            // the newest block's commit is not final yet: look up to height - 1
+            long top = height - 1;
+            CompletableFuture<Void> set = top - setHeight >= SET_REFRESH_BLOCKS || setHeight < 0
+                    ? validatorSet(top, 1, 0).thenAccept(found -> {
+                        synchronized (this) {
+                            inSet = found >= 0;
+                            votingPower = Math.max(0, found);
+                            setHeight = top;
+                        }
+                    })
+                    : CompletableFuture.completedFuture(null);
+            return set.thenCompose(v -> commits(top)).thenApply(v -> snapshot());
+        });
+    }
+
+    /** Pages through {@code /validators}; completes with the address's voting power, or -1 when absent. */
+    private CompletableFuture<Long> validatorSet(long height, int page, long seen) {
+        String url = rpc + "/validators?height=" + height + "&page=" + page + "&per_page=" + PER_PAGE;
+        return client.getOk(url, false).thenCompose(body -> {
+            JsonNode result = RpcStatusSource.jsonRpcResult(body, NAME + ".validators");
+            JsonNode list = result.get("validators");
+            if (list == null || !list.isArray()) {
+                throw SourceException.parse(NAME + ".validators.result.validators: expected an array");
+            }
+            for (JsonNode v : list) {
+                if (address.equalsIgnoreCase(textOrEmpty(v, "address", NAME + ".validators"))) {
+                    return CompletableFuture.completedFuture(longOrZero(v, "voting_power", NAME + ".validators"));
+                }
+            }
+            long total = longOrZero(result, "total", NAME + ".validators.result");
+            long now = seen + list.size();
+            if (list.isEmpty() || now >= total || page >= MAX_PAGES) {
+                return CompletableFuture.completedFuture(-1L);
+            }
+            return validatorSet(height, page + 1, now);
+        });
+    }
+
+    /** Reads the commits of the heights not seen yet, oldest first, within the window. */
+    private CompletableFuture<Void> commits(long top) {
+        long from;
+        synchronized (this) {
+            long last = missedByHeight.isEmpty() ? 0 : missedByHeight.lastKey();
+            from = Math.max(last + 1, top - window + 1);
+            if (from < 1) {
+                from = 1;
+            }
+        }
+        long to = Math.min(top, from + MAX_COMMITS_PER_POLL - 1);
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (long h = from; h <= to; h++) {
+            long height = h;
+            chain = chain.thenCompose(v -> client.getOk(rpc + "/commit?height=" + height, false)
+                    .thenAccept(body -> record(height, signed(body, address, height))));
+        }
+        return chain;
+    }
+
+    private synchronized void record(long height, boolean signed) {
+        // a block only counts as missed while the validator is in the set
+        missedByHeight.put(height, !signed && inSet);
+        while (!missedByHeight.isEmpty() && missedByHeight.firstKey() <= height - window) {
+            missedByHeight.pollFirstEntry();
+        }
+    }
+
+    /** Whether {@code address} signed the commit of {@code height} (flag 2 COMMIT or 3 NIL; 1 ABSENT is a miss). */
+    static boolean signed(byte[] body, String address, long height) {
+        JsonNode result = RpcStatusSource.jsonRpcResult(body, NAME + ".commit");
+        JsonNode commit = object(object(result, "signed_header", NAME + ".commit.result"), "commit", NAME + ".commit.result.signed_header");
+        long h = requiredLong(commit, "height", NAME + ".commit.result.signed_header.commit");
+        if (h != height) {
+            throw SourceException.parse(NAME + ".commit: asked for height " + height + ", got " + h);
+        }
+        JsonNode sigs = commit.get("signatures");
+        if (sigs == null || !sigs.isArray()) {
+            throw SourceException.parse(NAME + ".commit.result.signed_header.commit.signatures: expected an array");
+        }
+        for (JsonNode s : sigs) {
+            if (address.equalsIgnoreCase(textOrEmpty(s, "validator_address", NAME + ".commit.signatures"))) {
+                long flag = longOrZero(s, "block_id_flag", NAME + ".commit.signatures");
+                return flag == 2 || flag == 3;
+            }
+        }
+        return false;
+    }
+
+    private synchronized ValidatorLiveness snapshot() {
+        int missed = 0;
+        for (boolean m : missedByHeight.values()) {
+            if (m) {
+                missed++;
+            }
+        }
+        int consecutive = 0;
+        Iterator<Map.Entry<Long, Boolean>> newestFirst = missedByHeight.descendingMap().entrySet().iterator();
+        long expected = missedByHeight.isEmpty() ? 0 : missedByHeight.lastKey();
+        while (newestFirst.hasNext()) {
+            Map.Entry<Long, Boolean> e = newestFirst.next();
+            if (e.getKey() != expected || !e.getValue()) {
+                break;
+            }
+            consecutive++;
+            expected--;
+        }
+        return new ValidatorLiveness(address, inSet, votingPower, missedByHeight.size(), missed, consecutive,
+                missedByHeight.isEmpty() ? 0 : missedByHeight.lastKey());
+    }
+}
