@@ -55,6 +55,18 @@ final class ChainApiResponses {
         return r;
     }
 
+    static final String COLLATERAL_PREFIX = "/chain-api/productscience/inference/collateral/collateral/";
+
+    /** x/collateral {@code Collateral}: the own participant's collateral; others and "none" are NotFound. */
+    static ObjectNode collateral(SimState s, String address) {
+        if (!address.equals(s.participantAddress()) || s.collateral() == null) {
+            return null;
+        }
+        ObjectNode r = Json.obj();
+        r.putObject("amount").put("denom", "ngonka").put("amount", Long.toString(s.collateral()));
+        return r;
+    }
+
     static ObjectNode notFound() {
         ObjectNode o = Json.obj().put("code", 5).put("message", "key not found");
         o.putArray("details");

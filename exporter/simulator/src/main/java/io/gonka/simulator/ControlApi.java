@@ -306,6 +306,9 @@ final class ControlApi {
                         c.path("upgrade_height").asLong(s.upgradePlanHeight()),
                         c.path("upgrade_node_version").asText(s.upgradePlanNodeVersion()));
             }
+            if (c.has("collateral")) {
+                s.setCollateral(c.get("collateral").isNull() ? null : c.get("collateral").asLong());
+            }
             if (c.has("validator_signing")) {
                 s.setValidatorSigning(c.get("validator_signing").asBoolean());
             }

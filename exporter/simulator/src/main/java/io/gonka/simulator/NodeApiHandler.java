@@ -143,6 +143,13 @@ final class NodeApiHandler implements HttpHandler {
             default:
                 break;
         }
+        if (path.startsWith(ChainApiResponses.COLLATERAL_PREFIX) && path.length() > ChainApiResponses.COLLATERAL_PREFIX.length()) {
+            String address = path.substring(ChainApiResponses.COLLATERAL_PREFIX.length());
+            return new Route(SimEndpoint.CHAIN_COLLATERAL, ex -> {
+                JsonNode body = state.read(s -> ChainApiResponses.collateral(s, address));
+                return body == null ? Reply.json(404, ChainApiResponses.notFound()) : Reply.json(200, body);
+            });
+        }
         if (path.startsWith(PARTICIPANT_PREFIX) && path.length() > PARTICIPANT_PREFIX.length()) {
             String address = path.substring(PARTICIPANT_PREFIX.length());
             return new Route(SimEndpoint.CHAIN_PARTICIPANT, ex -> {

@@ -57,6 +57,8 @@ public final class SimState {
     private String chainAppVersion = "v0.2.13";
     /** Whether this node's validator signs new blocks (false: absent from their commits). */
     private boolean validatorSigning = true;
+    /** The own participant's active collateral in ngonka; null: none deposited (the chain's NotFound). */
+    private Long collateral = 200_000L;
 
     private String participantAddress;
     private String accountPubkey = "Apwdfg83xEkhvT9lZOrffxQqcmaMR+Ij0W7djEe0avxb";
@@ -108,6 +110,7 @@ public final class SimState {
     public synchronized int binomTestP0Exponent() { return binomTestP0Exponent; }
     public synchronized String chainAppVersion() { return chainAppVersion; }
     public synchronized boolean validatorSigning() { return validatorSigning; }
+    public synchronized Long collateral() { return collateral; }
     public synchronized String participantAddress() { return participantAddress; }
     public synchronized String accountPubkey() { return accountPubkey; }
     public synchronized String nodeConsensusPubkey() { return nodeConsensusPubkey; }
@@ -376,6 +379,11 @@ public final class SimState {
     /** The chain node's version as {@code /abci_info} reports it, e.g. {@code v0.2.10-post7} or a commit hash. */
     public void setChainAppVersion(String value) {
         mutate(() -> chainAppVersion = value);
+    }
+
+    /** The own participant's collateral in ngonka; null for none. */
+    public void setCollateral(Long amount) {
+        mutate(() -> collateral = amount);
     }
 
     /** false: this node's validator stops signing (it is absent from the commits from now on). */

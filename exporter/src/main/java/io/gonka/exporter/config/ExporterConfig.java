@@ -63,7 +63,9 @@ public record ExporterConfig(
         /* this host's validator: set membership and one commit per new block */
         @Bindable(defaultValue = "5s") Duration intervalValidatorLiveness,
         /* x/slashing signed_blocks_window: blocks whose signatures are kept (100 on mainnet) */
-        @Bindable(defaultValue = "100") int validatorSlashingWindow) {
+        @Bindable(defaultValue = "100") int validatorSlashingWindow,
+        /* this participant's collateral (only through /chain-api/) */
+        @Bindable(defaultValue = "60s") Duration intervalCollateral) {
 
     public List<String> referenceUrlsOrEmpty() {
         return referenceUrls == null ? List.of() : referenceUrls.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();

@@ -241,6 +241,7 @@ public final class GonkaCollector implements MultiCollector {
                 f.gauge("gonka_participant_weight_ratio", "This participant's weight over the network weight.").add(weight / total);
             }
         }));
+        collateral(f, address);
         Optional<ParticipantStats> stats = fresh(sources.participantStats)
                 .filter(s -> address.isEmpty() || s.address().equals(address.get()));
         stats.ifPresent(s -> {
@@ -259,6 +260,36 @@ public final class GonkaCollector implements MultiCollector {
             f.stateSet("gonka_participant_status", "Chain status of this participant (state set).", "status", PARTICIPANT_STATES, s.status());
             missTest(f, s);
         });
+    }
+
+    /**
+     * Collateral against what the participant's weight needs ({@code AdjustWeightsByCollateral}:
+     * weight counts as W x r + min(W x (1 - r), C / u) after the grace period). Required is taken at
+     * the epoch weight the participants list shows; whether that is W or the already adjusted
+     * weight, "required > collateral" is true exactly when collateral limits the weight (r > 0).
+     */
+    private void collateral(FamilyBuilder f, Optional<String> address) {
+        Optional<io.gonka.exporter.model.Collateral> held = fresh(sources.collateral)
+                .filter(c -> address.isEmpty() || c.participant().equals(address.get()));
+        if (held.isEmpty()) {
+            return;
+        }
+        double amount = held.get().amount().doubleValue();
+        f.gauge("gonka_participant_collateral", "Active collateral of this participant in the chain's base denom (0: none).").add(amount);
+        Optional<ChainParams.CollateralParams> cp = fresh(sources.chainParams).flatMap(ChainParams::collateral);
+        Optional<Double> weight = fresh(sources.participants).flatMap(ps -> address.flatMap(ps::find)).map(Participant::weight);
+        Optional<EpochSnapshot> epoch = fresh(sources.epoch);
+        if (cp.isEmpty() || weight.isEmpty()) {
+            return;
+        }
+        double r = cp.get().baseWeightRatio().doubleValue();
+        double u = cp.get().collateralPerWeightUnit().doubleValue();
+        double required = weight.get() * (1 - r) * u;
+        f.gauge("gonka_participant_collateral_required", "Collateral the current epoch weight needs to count in full: weight x (1 - base_weight_ratio) x collateral_per_weight_unit.")
+                .add(required);
+        epoch.ifPresent(e -> f.gauge("gonka_participant_collateral_shortfall",
+                "1 when past the collateral grace period the collateral is below what the weight needs: weight (and reward) is cut.")
+                .add(e.latestEpochIndex() > cp.get().gracePeriodEndEpoch() && required > amount ? 1 : 0));
     }
 
     /**

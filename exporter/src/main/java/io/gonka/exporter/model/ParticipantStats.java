@@ -3,9 +3,8 @@ package io.gonka.exporter.model;
 import java.util.OptionalDouble;
 
 /**
- * This participant's chain record and the chain's miss-rate cutoff ({@code validation_params.binom_test_p0},
- * when the params answered). Read from whichever route the node serves ({@link #route}): the API node's
- * {@code /v2/participants/{a}} (newest releases) or the chain REST gateway's {@code participant/{a}}.
+ * This participant's chain record (the params that judge its misses come from ChainParamsSource).
+ * Read from whichever route the node serves ({@link #route}): the API node's {@code /v2/participants/{a}} (newest releases) or the chain REST gateway's {@code participant/{a}}.
  *
  * @param coinBalance    the participant record's {@code coin_balance} (coins owed to it on the chain)
  * @param walletBalance  the account balance from {@code /v1/participants/{a}}, when that answered
@@ -24,8 +23,7 @@ public record ParticipantStats(
         double coinBalance,
         double epochsCompleted,
         OptionalDouble walletBalance,
-        String route,
-        OptionalDouble missRateCutoff) {
+        String route) {
 
     /** missed / (completed + missed), 0 when both are 0 (METRICS.md). */
     public double missRate() {
@@ -35,7 +33,6 @@ public record ParticipantStats(
 
     public ParticipantStats withWallet(OptionalDouble balance) {
         return new ParticipantStats(address, status, completedInferences, missedRequests, validatedInferences,
-                invalidatedInferences, earnedCoins, rewardedCoins, burnedCoins, coinBalance, epochsCompleted, balance, route,
-                missRateCutoff);
+                invalidatedInferences, earnedCoins, rewardedCoins, burnedCoins, coinBalance, epochsCompleted, balance, route);
     }
 }

@@ -72,13 +72,13 @@ public final class ChainParamsSource implements Source<ChainParams> {
                             // the RPC failure says more about the host than a proxy route switched off
                             throw unwrap(abciFailure);
                         }));
-        return version.thenCombine(params, (v, p) -> new ChainParams(v, ChainRelease.parse(v), p.binomTestP0(), p.downtimeThreshold(), p.paramsFrom()))
+        return version.thenCombine(params, (v, p) -> p.withRelease(ChainRelease.parse(v), v))
                 .thenCompose(p -> p.release().isPresent() ? CompletableFuture.completedFuture(p) : releaseFromPlans(p));
     }
 
     /** The newest rule-changing upgrade applied on this chain; none applied: the genesis release v0.2.0. */
     private CompletableFuture<ChainParams> releaseFromPlans(ChainParams p) {
-        return probe(0).thenApply(r -> new ChainParams(p.nodeVersion(), r, p.binomTestP0(), p.downtimeThreshold(), p.paramsFrom()))
+        return probe(0).thenApply(r -> p.withRelease(r, p.nodeVersion()))
                 .exceptionally(t -> p);
     }
 
@@ -153,8 +153,12 @@ public final class ChainParamsSource implements Source<ChainParams> {
         ProtoWire params = ProtoWire.of(value, NAME + ".params").message(1)
                 .orElseThrow(() -> SourceException.parse(NAME + ".params: no params in the answer"));
         Optional<BigDecimal> p0 = params.message(2).flatMap(v -> v.message(24)).map(ChainParamsSource::protoDecimal);
-        Optional<BigDecimal> threshold = params.message(5).flatMap(c -> c.message(3)).map(ChainParamsSource::protoDecimal);
-        return new ChainParams("", Optional.empty(), p0, threshold, "abci_query");
+        Optional<ProtoWire> col = params.message(5);
+        Optional<BigDecimal> threshold = col.flatMap(c -> c.message(3)).map(ChainParamsSource::protoDecimal);
+        // base_weight_ratio = 5, collateral_per_weight_unit = 6, grace_period_end_epoch = 4
+        Optional<ChainParams.CollateralParams> collateral = col.flatMap(c -> c.message(5).flatMap(r -> c.message(6)
+                .map(u -> new ChainParams.CollateralParams(protoDecimal(r), protoDecimal(u), c.varintField(4).orElse(0L)))));
+        return new ChainParams("", Optional.empty(), p0, threshold, "abci_query", collateral);
     }
 
     /** {@code Decimal{int64 value = 1; int32 exponent = 2}}. */
@@ -177,9 +181,13 @@ public final class ChainParamsSource implements Source<ChainParams> {
         JsonNode params = object(readTree(body, what), "params", what);
         Optional<BigDecimal> p0 = optionalObject(params, "validation_params", what + ".params")
                 .flatMap(v -> jsonDecimal(v, "binom_test_p0", what + ".params.validation_params"));
-        Optional<BigDecimal> threshold = optionalObject(params, "collateral_params", what + ".params")
-                .flatMap(c -> jsonDecimal(c, "downtime_missed_percentage_threshold", what + ".params.collateral_params"));
-        return new ChainParams("", Optional.empty(), p0, threshold, "chain_api");
+        Optional<JsonNode> col = optionalObject(params, "collateral_params", what + ".params");
+        String cp = what + ".params.collateral_params";
+        Optional<BigDecimal> threshold = col.flatMap(c -> jsonDecimal(c, "downtime_missed_percentage_threshold", cp));
+        Optional<ChainParams.CollateralParams> collateral = col.flatMap(c -> jsonDecimal(c, "base_weight_ratio", cp)
+                .flatMap(r -> jsonDecimal(c, "collateral_per_weight_unit", cp)
+                        .map(u -> new ChainParams.CollateralParams(r, u, longOrZero(c, "grace_period_end_epoch", cp)))));
+        return new ChainParams("", Optional.empty(), p0, threshold, "chain_api", collateral);
     }
 
     private static Optional<BigDecimal> jsonDecimal(JsonNode parent, String field, String path) {

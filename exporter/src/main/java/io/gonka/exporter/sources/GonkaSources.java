@@ -27,6 +27,7 @@ public final class GonkaSources implements AutoCloseable {
     public final ParticipantStatsSource participantStats;
     public final ChainParamsSource chainParams;
     public final ValidatorLivenessSource validatorLiveness;
+    public final CollateralSource collateral;
     public final MlNodeHealthSource mlNodeHealth;
     public final UpgradeStatusSource upgradeStatus;
     /** The shared client, or one with the ML nodes' mTLS client certificate when that is configured. */
@@ -54,6 +55,7 @@ public final class GonkaSources implements AutoCloseable {
             participantStats = null;
             chainParams = null;
             validatorLiveness = null;
+            collateral = null;
             mlNodeHealth = null;
             upgradeStatus = null;
             mlNodeClient = null;
@@ -68,8 +70,9 @@ public final class GonkaSources implements AutoCloseable {
         setupReport = scheduler.register(new SetupReportSource(client, admin, cfg.intervalSetupReport(), cfg.maxMlNodes() + 64));
         rpcStatus = scheduler.register(new RpcStatusSource(client, rpc, cfg.intervalRpcStatus()));
         rpcNetInfo = scheduler.register(new RpcNetInfoSource(client, rpc, cfg.intervalRpcNetInfo()));
+        RpcStatusSource status = rpcStatus;
         validatorLiveness = scheduler.register(new ValidatorLivenessSource(client, rpc, cfg.intervalValidatorLiveness(),
-                Math.max(1, cfg.validatorSlashingWindow())));
+                Math.max(1, cfg.validatorSlashingWindow()), () -> scheduler.state(status).fresh()));
         referenceHeights = cfg.referenceUrlsOrEmpty().isEmpty() ? null
                 : scheduler.register(new ReferenceHeightsSource(client, cfg.referenceUrlsOrEmpty(), cfg.intervalReferenceHeights()));
         epoch = scheduler.register(new EpochSource(client, pub, cfg.intervalEpoch()));
@@ -81,6 +84,7 @@ public final class GonkaSources implements AutoCloseable {
                 () -> scheduler.state(rpcStatus).fresh());
         participantStats = scheduler.register(new ParticipantStatsSource(client, pub, cfg.chainRestUrlOrEmpty(),
                 cfg.intervalParticipantStats(), identity::address));
+        collateral = scheduler.register(new CollateralSource(client, pub, cfg.chainRestUrlOrEmpty(), cfg.intervalCollateral(), identity::address));
         chainParams = scheduler.register(new ChainParamsSource(client, rpc, pub, cfg.intervalChainParams()));
         upgradeStatus = scheduler.register(new UpgradeStatusSource(client, admin, cfg.intervalUpgradeStatus(), cfg.maxMlNodes()));
         mlNodeClient = client.withTls(MlNodeTls.from(cfg));

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -24,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This participant's chain record (status and current-epoch stats), its wallet balance and the chain's
- * miss-rate cutoff, from whichever route this node actually serves:
+ * This participant's chain record (status and current-epoch stats) and its wallet balance, from
+ * whichever route this node actually serves (the params that judge its misses come from
+ * {@link ChainParamsSource}):
  * <ol>
  *   <li>{@code {public}/v2/participants/{a}}: the API node's own route in the newest releases
  *       ({@code encoding/json}: numbers, status as an integer, zero fields omitted);</li>
@@ -52,8 +52,6 @@ public final class ParticipantStatsSource implements Source<ParticipantStats> {
     private final String chainBase;
     private final Duration interval;
     private final Supplier<Optional<String>> address;
-    /** The cutoff changes only by governance vote; a failed params call keeps the last known one. */
-    private volatile OptionalDouble lastCutoff = OptionalDouble.empty();
     /** Index into the route list of the route that answered last; 0 (try all from the top) when none did. */
     private volatile int preferred;
 
@@ -105,20 +103,11 @@ public final class ParticipantStatsSource implements Source<ParticipantStats> {
         List<Route> routes = List.of(
                 new Route(ROUTE_V2, publicBase + "/v2/participants/" + a),
                 new Route(ROUTE_CHAIN_REST, chainBase + "/participant/" + a));
-        CompletableFuture<OptionalDouble> cutoff = client.getOk(chainBase + "/params", false)
-                .thenApply(ParticipantStatsSource::parseCutoff)
-                .exceptionally(t -> OptionalDouble.empty());
         CompletableFuture<OptionalDouble> wallet = client.get(publicBase + "/v1/participants/" + a)
                 .thenApply(r -> r.ok() ? parseWalletBalance(r.body()) : OptionalDouble.empty())
                 .exceptionally(t -> OptionalDouble.empty());
         int start = preferred;
         return tryRoutes(routes, start, start, new StringBuilder())
-                .thenCombine(cutoff, (stats, p0) -> {
-                    if (p0.isPresent()) {
-                        lastCutoff = p0;
-                    }
-                    return stats;
-                })
                 .thenCombine(wallet, (stats, w) -> stats.withWallet(w));
     }
 
@@ -131,7 +120,7 @@ public final class ParticipantStatsSource implements Source<ParticipantStats> {
                     LOG.info("source {}: reading the participant record from {} ({})", NAME, route.name(), route.url());
                 }
                 preferred = i;
-                return CompletableFuture.completedFuture(parse(r.body(), lastCutoff, route.name()));
+                return CompletableFuture.completedFuture(parse(r.body(), route.name()));
             }
             if (r.status() != 404) {
                 preferred = 0;
@@ -159,15 +148,6 @@ public final class ParticipantStatsSource implements Source<ParticipantStats> {
         return "absent in this release or participant unknown (HTTP 404)";
     }
 
-    public static OptionalDouble parseCutoff(byte[] body) {
-        JsonNode root = readTree(body, NAME + ".params");
-        JsonNode params = object(root, "params", NAME);
-        return optionalObject(params, "validation_params", NAME + ".params")
-                .map(v -> optionalDecimal(v, "binom_test_p0", NAME + ".params.validation_params"))
-                .orElse(OptionalDouble.empty())
-                .stream().filter(p -> p > 0 && p < 1).findFirst();
-    }
-
     /** {@code /v1/participants/{a}}: {@code {pubkey, balance[, denom]}}; v0.2.0 omits a zero balance. */
     public static OptionalDouble parseWalletBalance(byte[] body) {
         try {
@@ -182,12 +162,12 @@ public final class ParticipantStatsSource implements Source<ParticipantStats> {
         }
     }
 
-    public static ParticipantStats parse(byte[] body, OptionalDouble cutoff) {
-        return parse(body, cutoff, ROUTE_CHAIN_REST);
+    public static ParticipantStats parse(byte[] body) {
+        return parse(body, ROUTE_CHAIN_REST);
     }
 
     /** Both encodings: chain REST (strings, enum names, zeros present) and encoding/json (numbers, ints, zeros omitted). */
-    public static ParticipantStats parse(byte[] body, OptionalDouble cutoff, String route) {
+    public static ParticipantStats parse(byte[] body, String route) {
         JsonNode root = readTree(body, NAME);
         JsonNode p = object(root, "participant", NAME);
         String address = textOrEmpty(p, "address", NAME + ".participant");
@@ -208,7 +188,7 @@ public final class ParticipantStatsSource implements Source<ParticipantStats> {
                 numberOrZero(stats, "burned_coins", path),
                 numberOrZero(p, "coin_balance", NAME + ".participant"),
                 numberOrZero(p, "epochs_completed", NAME + ".participant"),
-                OptionalDouble.empty(), route, cutoff);
+                OptionalDouble.empty(), route);
     }
 
     /** Names from the gateway, the integer from encoding/json; an omitted status is 0 = UNSPECIFIED. */

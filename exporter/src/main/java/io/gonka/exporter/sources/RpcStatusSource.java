@@ -30,6 +30,8 @@ public final class RpcStatusSource extends SingleRequestSource<ChainStatus> {
         if (height < 0) {
             throw SourceException.parse(what + ".result.sync_info.latest_block_height: negative: " + height);
         }
+        String validator = optionalObject(result, "validator_info", what + ".result")
+                .map(v -> textOrEmpty(v, "address", what + ".result.validator_info")).orElse("").trim().toUpperCase(java.util.Locale.ROOT);
         java.util.Optional<String> pubKey = optionalObject(result, "validator_info", what + ".result")
                 .flatMap(v -> optionalObject(v, "pub_key", what + ".result.validator_info"))
                 .flatMap(k -> optionalText(k, "value", what + ".result.validator_info.pub_key"))
@@ -37,7 +39,7 @@ public final class RpcStatusSource extends SingleRequestSource<ChainStatus> {
         return new ChainStatus(height,
                 optionalTime(sync, "latest_block_time", what + ".result.sync_info"),
                 boolOrFalse(sync, "catching_up", what + ".result.sync_info"),
-                pubKey);
+                pubKey, validator);
     }
 
     /** Unwraps {@code {"jsonrpc":"2.0","result":{...}}}; a JSON-RPC error object is an upstream error. */

@@ -3,6 +3,7 @@ package io.gonka.exporter.sources;
 import static io.gonka.exporter.upstream.JsonFields.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gonka.exporter.model.ChainStatus;
 import io.gonka.exporter.model.ValidatorLiveness;
 import io.gonka.exporter.polling.NotReadyException;
 import io.gonka.exporter.polling.Source;
@@ -11,13 +12,16 @@ import io.gonka.exporter.upstream.UpstreamClient;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Liveness of this host's validator over plain CometBFT RPC, the way validator monitors do it
- * without the chain REST API: the consensus address from {@code /status}, membership and voting
+ * without the chain REST API: the consensus address and height from {@code /status} (as rpc_status
+ * polled it, no request of its own), membership and voting
  * power from the paged {@code /validators} (refreshed every {@value #SET_REFRESH_BLOCKS} blocks),
  * and for each new block its commit ({@code /commit?height=}) to see whether the validator signed.
  * Bounded cost: one commit request per new block, at most {@value #MAX_COMMITS_PER_POLL} per poll,
@@ -34,6 +38,7 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
     private final String rpc;
     private final Duration interval;
     private final int window;
+    private final Supplier<Optional<ChainStatus>> chainStatus;
 
     // Polls never overlap (the scheduler's contract), so this state is touched by one poll at a time.
     private final TreeMap<Long, Boolean> missedByHeight = new TreeMap<>();
@@ -42,9 +47,14 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
     private boolean inSet;
     private long votingPower;
 
-    /** @param window the slashing module's {@code signed_blocks_window} (100 on mainnet) */
-    public ValidatorLivenessSource(UpstreamClient client, String rpcUrl, Duration interval, int window) {
+    /**
+     * @param window      the slashing module's {@code signed_blocks_window} (100 on mainnet)
+     * @param chainStatus the latest fresh {@code /status} (height and consensus address), polled by rpc_status
+     */
+    public ValidatorLivenessSource(UpstreamClient client, String rpcUrl, Duration interval, int window,
+                                   Supplier<Optional<ChainStatus>> chainStatus) {
         this.client = client;
+        this.chainStatus = chainStatus;
         this.rpc = rpcUrl;
         this.interval = interval;
         this.window = window;
@@ -62,34 +72,34 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
 
     @Override
     public CompletionStage<ValidatorLiveness> poll() {
-        return client.getOk(rpc + "/status", false).thenCompose(body -> {
-            JsonNode result = RpcStatusSource.jsonRpcResult(body, NAME + ".status");
-            long height = requiredLong(object(result, "sync_info", NAME + ".status.result"), "latest_block_height", NAME + ".status");
-            String addr = optionalObject(result, "validator_info", NAME + ".status.result")
-                    .map(v -> textOrEmpty(v, "address", NAME + ".status.result.validator_info")).orElse("").trim().toUpperCase();
-            if (addr.isEmpty()) {
-                throw new NotReadyException("the node reports no validator key (/status validator_info.address)");
+        Optional<ChainStatus> status = chainStatus.get();
+        if (status.isEmpty()) {
+            return CompletableFuture.failedFuture(new NotReadyException("no fresh /status from rpc_status yet"));
+        }
+        String addr = status.get().validatorAddress();
+        if (addr.isEmpty()) {
+            return CompletableFuture.failedFuture(
+                    new NotReadyException("the node reports no validator key (/status validator_info.address)"));
+        }
+        synchronized (this) {
+            if (!addr.equals(address)) {
+                address = addr;
+                missedByHeight.clear();
+                setHeight = -1;
             }
-            synchronized (this) {
-                if (!addr.equals(address)) {
-                    address = addr;
-                    missedByHeight.clear();
-                    setHeight = -1;
-                }
-            }
-            // the newest block's commit is not final yet: look up to height - 1
-            long top = height - 1;
-            CompletableFuture<Void> set = top - setHeight >= SET_REFRESH_BLOCKS || setHeight < 0
-                    ? validatorSet(top, 1, 0).thenAccept(found -> {
-                        synchronized (this) {
-                            inSet = found >= 0;
-                            votingPower = Math.max(0, found);
-                            setHeight = top;
-                        }
-                    })
-                    : CompletableFuture.completedFuture(null);
-            return set.thenCompose(v -> commits(top)).thenApply(v -> snapshot());
-        });
+        }
+        // the newest block's commit is not final yet: look up to height - 1
+        long top = status.get().height() - 1;
+        CompletableFuture<Void> set = setHeight < 0 || top - setHeight >= SET_REFRESH_BLOCKS
+                ? validatorSet(top, 1, 0).thenAccept(found -> {
+                    synchronized (this) {
+                        inSet = found >= 0;
+                        votingPower = Math.max(0, found);
+                        setHeight = top;
+                    }
+                })
+                : CompletableFuture.completedFuture(null);
+        return set.thenCompose(v -> commits(top)).thenApply(v -> snapshot());
     }
 
     /** Pages through {@code /validators}; completes with the address's voting power, or -1 when absent. */

@@ -99,7 +99,10 @@ public final class ProtoWire {
         switch (type) {
             case 0 -> varint();
             case 1 -> advance(8);
-            case 2 -> pos += length();
+            case 2 -> {
+                int len = length(); // read first: "pos += length()" would add to the old pos
+                pos += len;
+            }
             case 5 -> advance(4);
             default -> throw SourceException.parse(what + ": unsupported wire type " + type);
         }

@@ -30,7 +30,7 @@ public final class SyntheticFleet {
             "gonka18z5lutm34grmvu2rta5zc573vdqrvtt23umcx2", "gonka1rvtnuksqjkp6car0tpuu7ywx2kknxc3qw3zfxq");
     private static final String MODEL = "Qwen/Qwen3-235B-A22B-Instruct-2507-FP8";
     private static final List<String> SOURCES = List.of("admin_nodes", "admin_config", "setup_report", "rpc_status",
-            "rpc_net_info", "reference_heights", "epoch", "participants", "participant_stats", "upgrade_status", "chain_params", "validator_liveness", "nvml");
+            "rpc_net_info", "reference_heights", "epoch", "participants", "participant_stats", "upgrade_status", "chain_params", "validator_liveness", "collateral", "nvml");
     private static final List<String> PHASES = List.of("PoCGenerate", "PoCGenerateWindDown", "PoCValidate",
             "PoCValidateWindDown", "Inference");
     private static final List<String> NODE_STATES = List.of("UNKNOWN", "INFERENCE", "POC", "TRAINING", "STOPPED",
@@ -242,6 +242,12 @@ public final class SyntheticFleet {
         for (String s : List.of("ACTIVE", "INACTIVE", "INVALID")) {
             x.sample(s.equals("ACTIVE") ? 1 : 0, "status", s);
         }
+        // host-a's collateral covers only part of its weight (r = 0.2, u = 4.2), host-b's all of it
+        double requiredCollateral = weight * 0.8 * 4.2;
+        double heldCollateral = a ? 100_000 : 200_000;
+        x.family("gonka_participant_collateral", "gauge", "Active collateral.").sample(heldCollateral);
+        x.family("gonka_participant_collateral_required", "gauge", "Collateral the weight needs.").sample(requiredCollateral);
+        x.family("gonka_participant_collateral_shortfall", "gauge", "1 when collateral is short.").sample(heldCollateral < requiredCollateral ? 1 : 0);
         x.family("gonka_participant_reward_claimed", "gauge", "1 once the previous epoch's reward is claimed.")
                 .sample(a ? 0 : 1, "epoch", "141");
 

@@ -29,6 +29,10 @@ class ChainParamsSourceTest {
         assertEquals(0, new BigDecimal("0.4").compareTo(p.binomTestP0().orElseThrow()));
         assertEquals(0, new BigDecimal("0.05").compareTo(p.downtimeThreshold().orElseThrow()));
         assertEquals("abci_query", p.paramsFrom());
+        // collateral_params: a varint field (grace_period_end_epoch) read past length-delimited ones
+        assertEquals(0, new BigDecimal("0.2").compareTo(p.collateral().orElseThrow().baseWeightRatio()));
+        assertEquals(0, new BigDecimal("4.2").compareTo(p.collateral().orElseThrow().collateralPerWeightUnit()));
+        assertEquals(180, p.collateral().orElseThrow().gracePeriodEndEpoch());
         assertEquals("v0.2.13", ChainParamsSource.parseAbciVersion(Fixtures.bytes("tendermint-abci-info.json")));
     }
 
@@ -37,6 +41,7 @@ class ChainParamsSourceTest {
         ChainParams p = ChainParamsSource.parseParamsJson(Fixtures.bytes("chain-epoch-info.json"));
         assertEquals(0, new BigDecimal("0.1").compareTo(p.binomTestP0().orElseThrow()));
         assertEquals(0, new BigDecimal("0.05").compareTo(p.downtimeThreshold().orElseThrow()));
+        assertEquals(180, p.collateral().orElseThrow().gracePeriodEndEpoch());
         // v0.2.0 params: no binom_test_p0 at all
         ChainParams old = ChainParamsSource.parseParamsJson(("{\"params\":{\"validation_params\":{\"expiration_blocks\":\"20\"},"
                 + "\"collateral_params\":{\"downtime_missed_percentage_threshold\":{\"value\":\"5\",\"exponent\":-2}}}}").getBytes(StandardCharsets.UTF_8));

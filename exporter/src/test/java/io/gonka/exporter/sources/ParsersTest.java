@@ -206,7 +206,7 @@ class ParsersTest {
 
     @Test
     void participantStats() {
-        ParticipantStats s = ParticipantStatsSource.parse(Fixtures.bytes("chain-participant.json"), OptionalDouble.of(0.1));
+        ParticipantStats s = ParticipantStatsSource.parse(Fixtures.bytes("chain-participant.json"));
         assertEquals("ACTIVE", s.status());
         assertEquals(1452, s.completedInferences());
         assertEquals(48, s.missedRequests());
@@ -214,11 +214,10 @@ class ParsersTest {
         assertEquals(311, s.validatedInferences());
         assertEquals(2, s.invalidatedInferences());
         assertEquals(1452000, s.earnedCoins());
-        ParticipantStats edge = ParticipantStatsSource.parse(Fixtures.bytes("edge/chain-participant.edge.json"), OptionalDouble.empty());
+        ParticipantStats edge = ParticipantStatsSource.parse(Fixtures.bytes("edge/chain-participant.edge.json"));
         assertEquals("UNKNOWN", edge.status(), "5: the chain's ParticipantStatus ends at RAMPING = 4");
         assertEquals(0, edge.completedInferences()); // current_epoch_stats: null
         assertEquals(0, edge.missRate());
-        assertEquals(0.1, ParticipantStatsSource.parseCutoff(Fixtures.bytes("chain-epoch-info.json")).getAsDouble(), 1e-12);
     }
 
     @Test

@@ -43,7 +43,7 @@ class ReleaseShapesTest {
 
     @Test
     void v020ParticipantRecordComesFromChainRestWithStringsAndNames() {
-        ParticipantStats s = ParticipantStatsSource.parse(Fixtures.release("v0.2.0", "chain-participant.json"), OptionalDouble.empty());
+        ParticipantStats s = ParticipantStatsSource.parse(Fixtures.release("v0.2.0", "chain-participant.json"));
         assertEquals("ACTIVE", s.status());
         assertEquals(412, s.completedInferences());
         assertEquals(9, s.missedRequests());
@@ -54,14 +54,14 @@ class ReleaseShapesTest {
     @Test
     void statusFollowsTheChainEnum() {
         // An omitted status (encoding/json drops 0) is UNSPECIFIED; 5 and UNCONFIRMED do not exist on the chain.
-        assertEquals("UNSPECIFIED", ParticipantStatsSource.parse(b("{\"participant\":{\"index\":\"a\"}}"), OptionalDouble.empty()).status());
+        assertEquals("UNSPECIFIED", ParticipantStatsSource.parse(b("{\"participant\":{\"index\":\"a\"}}")).status());
         for (int i = 0; i < 5; i++) {
             assertEquals(List.of("UNSPECIFIED", "ACTIVE", "INACTIVE", "INVALID", "RAMPING").get(i),
-                    ParticipantStatsSource.parse(b("{\"participant\":{\"index\":\"a\",\"status\":" + i + "}}"), OptionalDouble.empty()).status());
+                    ParticipantStatsSource.parse(b("{\"participant\":{\"index\":\"a\",\"status\":" + i + "}}")).status());
         }
-        assertEquals("UNKNOWN", ParticipantStatsSource.parse(b("{\"participant\":{\"index\":\"a\",\"status\":5}}"), OptionalDouble.empty()).status());
-        assertEquals("UNKNOWN", ParticipantStatsSource.parse(b("{\"participant\":{\"index\":\"a\",\"status\":\"UNCONFIRMED\"}}"), OptionalDouble.empty()).status());
-        assertEquals("RAMPING", ParticipantStatsSource.parse(b("{\"participant\":{\"index\":\"a\",\"status\":\"RAMPING\"}}"), OptionalDouble.empty()).status());
+        assertEquals("UNKNOWN", ParticipantStatsSource.parse(b("{\"participant\":{\"index\":\"a\",\"status\":5}}")).status());
+        assertEquals("UNKNOWN", ParticipantStatsSource.parse(b("{\"participant\":{\"index\":\"a\",\"status\":\"UNCONFIRMED\"}}")).status());
+        assertEquals("RAMPING", ParticipantStatsSource.parse(b("{\"participant\":{\"index\":\"a\",\"status\":\"RAMPING\"}}")).status());
     }
 
     @Test

@@ -11,12 +11,19 @@ import io.gonka.simulator.SimulatedGonkaNode;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The validator's set membership and missed blocks from commit signatures, against the simulated node. */
 class ValidatorLivenessSourceTest {
+
+    /** The source reads /status as the rpc_status poller left it; here: fetched right now. */
+    private static ValidatorLivenessSource source(UpstreamClient client, SimulatedGonkaNode sim) {
+        return new ValidatorLivenessSource(client, sim.rpcBaseUrl(), Duration.ofSeconds(5), 100,
+                () -> Optional.of(RpcStatusSource.parse(client.getOk(sim.rpcBaseUrl() + "/status", false).join(), "test")));
+    }
 
     private static ValidatorLiveness poll(ValidatorLivenessSource source) throws Exception {
         return source.poll().toCompletableFuture().get(20, TimeUnit.SECONDS);
@@ -27,7 +34,7 @@ class ValidatorLivenessSourceTest {
         Vertx vertx = Vertx.vertx();
         UpstreamClient client = new UpstreamClient(vertx, Duration.ofSeconds(5), 1 << 20, 4);
         try (SimulatedGonkaNode sim = SimulatedGonkaNode.standard().start()) {
-            ValidatorLivenessSource source = new ValidatorLivenessSource(client, sim.rpcBaseUrl(), Duration.ofSeconds(5), 100);
+            ValidatorLivenessSource source = source(client, sim);
             long start = sim.state().height();
             long commitsBefore = sim.requestLog().count(SimEndpoint.RPC_COMMIT);
 
@@ -44,6 +51,7 @@ class ValidatorLivenessSourceTest {
             assertEquals(100, full.windowBlocks(), "the last 100 heights up to the newest but one");
             assertEquals(start - 1, full.lastHeight());
             assertEquals(100, sim.requestLog().count(SimEndpoint.RPC_COMMIT) - commitsBefore, "no height read twice");
+            assertEquals(1, sim.requestLog().count(SimEndpoint.RPC_VALIDATORS), "the set is read once per 100 blocks");
 
             // the validator stops signing for 30 blocks
             sim.state().setValidatorSigning(false);
@@ -85,7 +93,7 @@ class ValidatorLivenessSourceTest {
         try (SimulatedGonkaNode sim = SimulatedGonkaNode.standard().start()) {
             sim.state().updateParticipant(sim.state().participantAddress(), p -> p.weight(0));
             sim.state().setValidatorSigning(false);
-            ValidatorLivenessSource source = new ValidatorLivenessSource(client, sim.rpcBaseUrl(), Duration.ofSeconds(5), 100);
+            ValidatorLivenessSource source = source(client, sim);
             ValidatorLiveness v = poll(source);
             assertFalse(v.inActiveSet());
             assertEquals(0, v.votingPower());
@@ -116,7 +124,7 @@ class ValidatorLivenessSourceTest {
         UpstreamClient client = new UpstreamClient(vertx, Duration.ofSeconds(5), 1 << 20, 4);
         try (SimulatedGonkaNode sim = SimulatedGonkaNode.standard().start()) {
             sim.state().setNodeConsensusPubkey(null);
-            ValidatorLivenessSource source = new ValidatorLivenessSource(client, sim.rpcBaseUrl(), Duration.ofSeconds(5), 100);
+            ValidatorLivenessSource source = source(client, sim);
             ExecutionException e = assertThrows(ExecutionException.class, () -> poll(source));
             assertInstanceOf(NotReadyException.class, e.getCause());
         } finally {

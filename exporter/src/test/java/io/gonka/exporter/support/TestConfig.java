@@ -52,6 +52,7 @@ public final class TestConfig {
                 chainRestUrl, or(Duration.ofSeconds(60)),
                 mlnodeDetailInterval != null ? mlnodeDetailInterval : Duration.ZERO,
                 mlnodeScheme, mlnodeTlsCert, mlnodeTlsKey, mlnodeTlsCa,
-                or(Duration.ofSeconds(60)), or(Duration.ofSeconds(5)), validatorSlashingWindow);
+                or(Duration.ofSeconds(60)), or(Duration.ofSeconds(5)), validatorSlashingWindow,
+                or(Duration.ofSeconds(60)));
     }
 }
