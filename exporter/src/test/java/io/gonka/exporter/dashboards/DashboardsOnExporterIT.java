@@ -57,7 +57,9 @@ class DashboardsOnExporterIT {
             // XID events queued so the XID panels have data too.
             env.put("GONKA_NVML_LIBRARY_PATH", io.gonka.exporter.sources.nvml.NvmlStub.build("current").toString());
             env.put("NVML_STUB_XIDS", "0:79,1:94");
-            for (String s : List.of("ADMIN_NODES", "RPC_STATUS", "RPC_NET_INFO", "EPOCH", "PARTICIPANT_STATS", "CHAIN_PARAMS", "MLNODE_HEALTH", "REFERENCE_HEIGHTS")) {
+            // every source on 2 s: a first poll that times out on a loaded machine is retried within the test
+            for (String s : List.of("ADMIN_NODES", "ADMIN_CONFIG", "SETUP_REPORT", "RPC_STATUS", "RPC_NET_INFO", "EPOCH", "PARTICIPANTS",
+                    "PARTICIPANT_STATS", "CHAIN_PARAMS", "VALIDATOR_LIVENESS", "COLLATERAL", "MLNODE_HEALTH", "REFERENCE_HEIGHTS")) {
                 env.put("GONKA_INTERVAL_" + s, "2s");
             }
             String jar = System.getProperty("gonka.jar", RepoFiles.path("exporter/target/gonka-exporter.jar").toString());
