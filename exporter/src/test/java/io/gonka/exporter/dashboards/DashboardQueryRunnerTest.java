@@ -179,9 +179,9 @@ class DashboardQueryRunnerTest {
         Map<String, Double> byHost = new TreeMap<>();
         prometheus.query(score).forEach(r -> byHost.put(r.path("metric").path("host").asText(),
                 r.path("value").get(1).asDouble()));
-        // host-a: +10 FAILED ML node; +1 each for lag >= 20, catching up, 2 peers, miss rate 0.85 x cutoff,
-        // one status mismatch, one source down
-        assertEquals(Map.of("host-a", 16.0, "host-b", 0.0), byHost);
+        // host-a: +10 FAILED ML node; +1 each for lag >= 20, catching up, 2 peers, the miss test projected
+        // to fail, 12 validator blocks missed, one status mismatch, one source down
+        assertEquals(Map.of("host-a", 17.0, "host-b", 0.0), byHost);
     }
 
     @Test
