@@ -19,7 +19,6 @@ import io.gonka.exporter.model.SetupReport;
 import io.gonka.exporter.support.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 /** Every parser against the fixture payloads (src/test/resources/gonka-api) and their edge cases (SCHEMAS.md). */

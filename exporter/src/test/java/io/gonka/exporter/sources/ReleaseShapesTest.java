@@ -13,7 +13,6 @@ import io.gonka.exporter.support.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 /** The parsers against the newest release's and release v0.2.0's shapes (gonka-api/newest, gonka-api/v0.2.0). */
@@ -27,7 +26,7 @@ class ReleaseShapesTest {
     @Test
     void newestParticipantRecordComesFromV2WithNumbersAndIntegerStatus() {
         ParticipantStats s = ParticipantStatsSource.parse(Fixtures.release("newest", "public-v2-participant.json"),
-                OptionalDouble.empty(), ParticipantStatsSource.ROUTE_V2);
+                ParticipantStatsSource.ROUTE_V2);
         assertEquals("gonka1q8z3m5x7c9v2b4n6m8k0j2h4g6f8d0s2a4p6l8", s.address());
         assertEquals("ACTIVE", s.status());
         assertEquals(912, s.completedInferences());
