@@ -92,6 +92,7 @@ class PolitePollingIT {
         try (SimulatedGonkaNode normal = SimulatedGonkaNode.standard().start();
              SimulatedGonkaNode hanging = SimulatedGonkaNode.standard().start()) {
             normal.startBlockProduction(Duration.ofSeconds(1));
+            long firstHeight = normal.state().height();
             // Hung past the 1 s interval, cut off by the 3 s timeout: one chain endpoint, the big
             // public answer, and one ML node's health (the other ML node keeps answering).
             hanging.state().setFault(SimEndpoint.RPC_STATUS, Fault.HANG);
@@ -115,6 +116,15 @@ class PolitePollingIT {
                 long maxPerUpstream = (long) Math.ceil(window.toMillis() / 2000.0) + 1;
                 StringBuilder report = new StringBuilder();
                 seen.forEach((k, v) -> report.append(k).append(": ").append(v.size()).append('\n'));
+                // The validator's commits: each height read once, the slashing window (100 blocks) after the
+                // start and then one per new block (1 s here), not one per interval.
+                seen.remove("node rpc_commit");
+                List<String> heights = normal.requestLog().entries().stream()
+                        .filter(en -> en.endpoint() == SimEndpoint.RPC_COMMIT).map(RequestLog.Entry::query).toList();
+                assertEquals(heights.size(), new java.util.HashSet<>(heights).size(), "a commit height read twice: " + heights);
+                long blocksSinceStart = normal.state().height() - firstHeight;
+                assertTrue(heights.size() <= 100 + blocksSinceStart + 1,
+                        heights.size() + " commit requests for the window of 100 and " + blocksSinceStart + " new blocks");
                 for (var en : seen.entrySet()) {
                     assertTrue(en.getValue().size() <= maxPerUpstream,
                             en.getKey() + ": " + en.getValue().size() + " requests in " + window + " at a 2 s interval (at most "
