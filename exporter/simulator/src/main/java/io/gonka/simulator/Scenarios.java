@@ -41,11 +41,14 @@ public final class Scenarios {
                 st.setLegacy2025(false);
                 st.setChainApiDisabled(true);
                 st.setChainRpcDisabled(true);
+                st.setChainAppVersion("v0.2.13");
             });
             case PROFILE_V0_2_0 -> s.update(st -> {
                 st.setLegacy2025(true);
                 st.setChainApiDisabled(false);
                 st.setChainRpcDisabled(false);
+                // /abci_info says v0.2.0: no binom_test_p0 in the params, the 5 % collateral rule
+                st.setChainAppVersion("v0.2.0");
             });
             default -> throw new IllegalArgumentException("unknown profile " + profile + " (" + String.join(" | ", PROFILES) + ")");
         }

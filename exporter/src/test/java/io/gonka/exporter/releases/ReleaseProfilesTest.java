@@ -43,6 +43,14 @@ class ReleaseProfilesTest {
                 assertFalse(m.has("gonka_participant_status", "status", "UNCONFIRMED"));
                 assertEquals(5, m.all("gonka_participant_status").size());
                 assertEquals(241, m.value("gonka_participant_epochs_completed"));
+                // the chain's miss test from CometBFT RPC alone (abci_info v0.2.13, params by abci_query): 48 of
+                // 1500 at the governance p0 0.10; collateral needs the chain REST gateway, switched off here
+                assertEquals(1500, m.value("gonka_participant_miss_test_requests"));
+                assertEquals(150, m.value("gonka_participant_miss_test_allowed_misses"));
+                assertEquals(0, m.value("gonka_participant_miss_test_failing"));
+                assertEquals(0.1, m.value("gonka_participant_miss_test_p0", "source", "governance"), 1e-12);
+                assertEquals(1, m.value("gonka_source_unsupported", "source", "collateral"));
+                assertFalse(m.has("gonka_participant_collateral"));
                 assertEquals(1452000, m.value("gonka_participant_coin_balance"));
                 assertEquals(0, m.value("gonka_participant_rewarded_coins"));
                 assertEquals(0, m.value("gonka_participant_burned_coins"));
@@ -106,6 +114,12 @@ class ReleaseProfilesTest {
                 assertEquals(1452, m.value("gonka_participant_completed_inferences"));
                 assertEquals(1, m.value("gonka_participant_status", "status", "ACTIVE"));
                 assertEquals(183400112233445.0, m.value("gonka_participant_account_balance"));
+                // v0.2.0's rule: no reward test, collateral slashed above 5 % missed: 75 of 1500 allowed
+                assertEquals(75, m.value("gonka_participant_miss_test_allowed_misses"));
+                assertEquals(0, m.value("gonka_participant_miss_test_failing"));
+                assertEquals(0.05, m.value("gonka_participant_miss_test_p0", "source", "collateral_threshold"), 1e-12);
+                assertEquals(1, m.all("gonka_participant_miss_test_p0").size());
+                assertEquals(200000, m.value("gonka_participant_collateral"), "through /chain-api/, which v0.2.0 passes");
 
                 // ML nodes without /health: alive through /api/v1/state, not down, no health verdict
                 assertEquals(1, m.value("gonka_mlnode_up", "node_id", "node1"));
