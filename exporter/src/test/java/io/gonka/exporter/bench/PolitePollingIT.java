@@ -31,6 +31,9 @@ class PolitePollingIT {
     static final List<String> INTERVALS = List.of("ADMIN_NODES", "ADMIN_CONFIG", "SETUP_REPORT", "RPC_STATUS", "RPC_NET_INFO",
             "REFERENCE_HEIGHTS", "EPOCH", "PARTICIPANTS", "PARTICIPANT_STATS", "MLNODE_HEALTH", "NVML");
 
+    /** How often each ML node's /health is asked (the cheap /api/v1/state in between). */
+    static final Duration DETAIL_INTERVAL = Duration.ofSeconds(6);
+
     static Map<String, String> env(SimulatedGonkaNode sim, String interval, String timeout) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("GONKA_ADMIN_URL", sim.adminBaseUrl());
@@ -40,6 +43,7 @@ class PolitePollingIT {
         for (String s : INTERVALS) {
             env.put("GONKA_INTERVAL_" + s, interval);
         }
+        env.put("GONKA_MLNODE_DETAIL_INTERVAL", DETAIL_INTERVAL.toSeconds() + "s");
         return env;
     }
 
@@ -134,15 +138,21 @@ class PolitePollingIT {
                         "node public_epoch_participants")) {
                     assertTrue(seen.containsKey(must), "no request to " + must + " in the window:\n" + report);
                 }
-                // One health request per reachable ML node per interval, give or take one at the edges.
+                // One request per reachable ML node per interval, give or take one at the edges: /health (which
+                // runs an NVML enumeration on the ML node) at most once per detail interval (6 s here), the
+                // cheap /api/v1/state in between.
                 List<String> reachable = normal.state().mlNodeSnapshots().stream().filter(n -> n.reachable()).map(n -> n.id()).toList();
                 assertFalse(reachable.isEmpty());
                 long perInterval = window.toMillis() / 2000;
+                long maxHealth = window.toMillis() / DETAIL_INTERVAL.toMillis() + 1;
                 for (String node : reachable) {
                     int health = seen.getOrDefault(node + " mlnode_health", List.of()).size();
-                    assertTrue(Math.abs(health - perInterval) <= 1,
-                            node + ": " + health + " health requests in " + window + " at a 2 s interval (expected "
-                                    + perInterval + " +-1)\n" + report);
+                    int state = seen.getOrDefault(node + " mlnode_state", List.of()).size();
+                    assertTrue(Math.abs(health + state - perInterval) <= 1,
+                            node + ": " + health + " health and " + state + " state requests in " + window
+                                    + " at a 2 s interval (expected " + perInterval + " +-1 in all)\n" + report);
+                    assertTrue(health >= 1 && health <= maxHealth, node + ": " + health + " health requests in " + window
+                            + " with a detail interval of " + DETAIL_INTERVAL + " (expected 1.." + maxHealth + ")\n" + report);
                 }
                 assertEquals(Set.of("GET"), normal.requestLog().methods(), "the exporter only ever sends GET");
 

@@ -56,6 +56,9 @@ class SoakIT {
                     "PARTICIPANTS", "PARTICIPANT_STATS", "MLNODE_HEALTH")) {
                 env.put("GONKA_INTERVAL_" + s, "1s");
             }
+            // GPU lists come from /health, asked once per detail interval (60 s by default): every poll here,
+            // so that the ML nodes' GPU series follow the churn at each step.
+            env.put("GONKA_MLNODE_DETAIL_INTERVAL", "1s");
             String jar = System.getProperty("gonka.jar", RepoFiles.path("exporter/target/gonka-exporter.jar").toString());
             try (ManagedProcess exporter = ManagedProcess.start("exporter", List.of("java", "-XX:+UseSerialGC", "-Xmx96m", "-jar", jar), env, dir)) {
                 exporter.awaitHttpOk("http://127.0.0.1:" + port + "/health/readiness", Duration.ofSeconds(60), null);
