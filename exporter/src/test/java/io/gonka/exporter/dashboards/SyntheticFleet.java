@@ -322,6 +322,10 @@ public final class SyntheticFleet {
                     "pci_bus_id", String.format(Locale.ROOT, "00000000:%02X:00.0", 0x18 + i * 0x11),
                     "driver_version", "570.133.20");
         }
+        x.family("gonka_gpu_lost", "gauge", "1 when NVML reports the GPU lost.");
+        for (int i = 0; i < count; i++) {
+            x.sample(0, "gpu", "" + i, "uuid", uuid[i]);
+        }
         boolean[] throttled = new boolean[count];
         if (a) {
             throttled[3] = true;
