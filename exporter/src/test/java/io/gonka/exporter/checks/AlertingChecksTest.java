@@ -51,7 +51,7 @@ class AlertingChecksTest {
     static final Set<String> IDENTITY_LABELS = Set.of("instance", "job", "host", "participant");
     static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
     /** Series of the monitoring path and the host, from Prometheus, Alertmanager and node_exporter. */
-    static final Pattern FOREIGN_METRIC = Pattern.compile("(prometheus|alertmanager|node)_[a-z0-9_]+");
+    static final Pattern FOREIGN_METRIC = Pattern.compile("(prometheus|alertmanager|node)_[A-Za-z0-9_]+");
     /** Metric name pattern -> the label that identifies the thing such an alert is about. */
     static final Map<String, String> SUBJECT_BY_METRIC_PREFIX = Map.of(
             "gonka[_:]mlnode_", "node_id", "gonka_gpu_", "gpu", "gonka_source_", "source");
@@ -366,8 +366,11 @@ class AlertingChecksTest {
         for (Map.Entry<String, Set<String>> sel : PromQl.selectors(expr).entrySet()) {
             String name = sel.getKey();
             Set<String> allowed = new TreeSet<>(IDENTITY_LABELS);
-            if (name.equals("up") || FOREIGN_METRIC.matcher(name).matches()) {
-                // Prometheus', Alertmanager's and node_exporter's own series (the monitoring path, the host)
+            if (FOREIGN_METRIC.matcher(name).matches()) {
+                continue; // Prometheus', Alertmanager's and node_exporter's own series, with their own labels
+            }
+            if (name.equals("up")) {
+                // Prometheus' own series
             } else if (recordings.contains(name)) {
                 labels.values().forEach(allowed::addAll);
             } else if (contract.contains(name)) {

@@ -73,6 +73,14 @@ class DashboardQueryRunnerTest {
                     os.write(body);
                 }
             });
+            s.createContext("/node-metrics", ex -> {
+                byte[] body = SyntheticFleet.nodeExporter(host, (System.nanoTime() - start) / 1e9).getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                ex.sendResponseHeaders(200, body.length);
+                try (OutputStream os = ex.getResponseBody()) {
+                    os.write(body);
+                }
+            });
             s.start();
             servers.add(s);
             ports.put(host, s.getAddress().getPort());
@@ -96,9 +104,15 @@ class DashboardQueryRunnerTest {
                   - job_name: gonka
                     honor_labels: true
                     static_configs:
+                """ + targets + """
+                  - job_name: node
+                    metrics_path: /node-metrics
+                    static_configs:
                 """ + targets;
         prometheus = LocalPrometheus.start(workDir, config, Map.of("alerts.rules.yml", RULES,
-                "recording.rules.yml", Files.readString(Dashboards.dashboardsDir().resolveSibling("alerts").resolve("recording.rules.yml"))));
+                // the shipped recording rules, evaluated every second instead of every 30 s
+                "recording.rules.yml", Files.readString(Dashboards.dashboardsDir().resolveSibling("alerts").resolve("recording.rules.yml"))
+                        .replaceAll("(?m)^(\\s+)interval: \\S+$", "$1interval: 1s")));
         // enough samples for rate()/changes() over 1m, and the alert rule has fired
         prometheus.await("count(count_over_time(gonka_exporter_build_info[1m]) >= 6)",
                 r -> r.size() == 1 && r.get(0).path("value").get(1).asDouble() == 2, Duration.ofSeconds(30),
@@ -107,6 +121,8 @@ class DashboardQueryRunnerTest {
                 "the test alert to fire");
         prometheus.await("gonka:host_last_seen_timestamp_seconds:max", r -> r.size() == 2, Duration.ofSeconds(20),
                 "the recording rules to run");
+        prometheus.await("gonka:epoch_seconds_until_next_poc:estimate", r -> r.size() == 2, Duration.ofSeconds(20),
+                "the recorded block time to reach the time-to-PoC estimate");
     }
 
     @AfterAll
