@@ -503,7 +503,7 @@ class AlertingChecksTest {
         List<String> check = List.of(amtool, "check-config", out.toString());
         Proc.Result c = Proc.run(check, tmp, TOOL_TIMEOUT);
         assertEquals(0, c.exit(), c.describe(check));
-        assertTrue(c.output().contains("8 inhibit rules") && c.output().contains("4 receivers")
+        assertTrue(c.output().contains("9 inhibit rules") && c.output().contains("4 receivers")
                 && c.output().matches("(?s).*- 1 templates\\s+SUCCESS.*"), c.describe(check));
 
         Map<String, String> expectedReceiver = Map.of(
