@@ -523,7 +523,7 @@ class AlertingChecksTest {
         }
 
         // Repeat intervals that fit each alert.
-        assertEquals(Map.of("GonkaWatchdog", "1m", "GonkaParticipantNotInEpoch", "12h", "GonkaParticipantNotActive", "12h",
+        assertEquals(Map.of("GonkaWatchdog", "50s", "GonkaParticipantNotInEpoch", "12h", "GonkaParticipantNotActive", "12h",
                 "GonkaHostNotReporting", "3h", "GonkaChainStalled", "1h", "GonkaChainBlockLag", "4h",
                 "GonkaRewardNotClaimed", "12h", "GonkaChainUpgradePlanned", "24h"),
                 repeatIntervals(new Yaml().load(rendered), Map.of(
