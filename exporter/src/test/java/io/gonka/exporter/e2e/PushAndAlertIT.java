@@ -270,7 +270,9 @@ class PushAndAlertIT {
                 "alertmanager:9093", "127.0.0.1:" + alertmanager,
                 "localhost:9090", "127.0.0.1:" + central,
                 "evaluation_interval: 15s", "evaluation_interval: 5s");
-        Map<String, String> composeEnv = Map.of("REMOTE_WRITE_PASSWORD_FILE", secret.toString());
+        // the password file(s) the compose file reads from the environment
+        Map<String, String> composeEnv = Map.of("REMOTE_WRITE_PASSWORD_FILE", secret.toString(),
+                "PROMETHEUS_PASSWORD_FILE", secret.toString());
         Map<String, String> paths = mounts("prometheus", s, composeEnv, Map.of(
                 "/etc/prometheus/prometheus.yml", config.toString(), "/etc/prometheus/rules", rules.toString()));
         // the config refers to container paths too (rules, the password file)
