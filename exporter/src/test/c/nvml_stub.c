@@ -4,7 +4,10 @@
  *
  * Two devices: 0 an H100 with every field, 1 an RTX 4090 whose power, energy, ECC and remapped
  * rows are NOT_SUPPORTED. Tests steer it through stub_* functions (same process) or, for an
- * exporter running as its own process, NVML_STUB_XIDS="0:79,0:48" (XID events queued at init).
+ * exporter running as its own process, NVML_STUB_XIDS="0:79,0:48" (XID events queued at init) and
+ * NVML_STUB_CONTROL=/path/file, read at every device count: "lost:1" loses GPU 1 (GPU_IS_LOST),
+ * "mismatch" fails NVML as a whole (LIB_RM_VERSION_MISMATCH), as a driver update without a reboot
+ * would; a missing or empty file means all is well.
  *
  * Build variants: -DNO_TEMPERATURE_V and -DNO_CLOCKS_EVENT_REASONS leave out the newer symbols,
  * as an older driver would, so the binding's fallbacks get exercised.
@@ -25,6 +28,7 @@ typedef struct stub_set { int unused; } *nvmlEventSet_t;
 #define NVML_ERROR_INSUFFICIENT_SIZE 7
 #define NVML_ERROR_TIMEOUT 10
 #define NVML_ERROR_GPU_IS_LOST 15
+#define NVML_ERROR_LIB_RM_VERSION_MISMATCH 18
 
 typedef struct { unsigned int gpu; unsigned int memory; } nvmlUtilization_t;
 typedef struct { unsigned long long total; unsigned long long free; unsigned long long used; } nvmlMemory_t;
@@ -47,13 +51,27 @@ static struct stub_set the_set;
 static int initialized;
 static int lost[2];
 static int registered[2];
+static int mismatch;
 
 #define QUEUE 64
 static int queue_dev[QUEUE];
 static unsigned long long queue_xid[QUEUE];
 static int queue_len;
 
-void stub_reset(void) { lost[0] = lost[1] = 0; queue_len = 0; }
+void stub_reset(void) { lost[0] = lost[1] = 0; mismatch = 0; queue_len = 0; }
+void stub_set_mismatch(int value) { mismatch = value; }
+
+/* NVML_STUB_CONTROL: the state of a stub inside another process, steered through a file. */
+static void read_control(void) {
+    const char *path = getenv("NVML_STUB_CONTROL");
+    if (!path) return;
+    char buf[128] = {0};
+    FILE *f = fopen(path, "r");
+    if (f) { size_t n = fread(buf, 1, sizeof buf - 1, f); buf[n] = 0; fclose(f); }
+    lost[0] = strstr(buf, "lost:0") != NULL;
+    lost[1] = strstr(buf, "lost:1") != NULL;
+    mismatch = strstr(buf, "mismatch") != NULL;
+}
 void stub_set_lost(int dev, int value) { if (dev >= 0 && dev < 2) lost[dev] = value; }
 void stub_push_xid(int dev, unsigned long long xid) {
     if (queue_len < QUEUE) { queue_dev[queue_len] = dev; queue_xid[queue_len] = xid; queue_len++; }
@@ -91,6 +109,7 @@ const char *nvmlErrorString(nvmlReturn_t r) {
     case NVML_ERROR_NOT_SUPPORTED: return "Not Supported";
     case NVML_ERROR_GPU_IS_LOST: return "GPU is lost";
     case NVML_ERROR_TIMEOUT: return "Timeout";
+    case NVML_ERROR_LIB_RM_VERSION_MISMATCH: return "RM has detected an NVML/RM version mismatch.";
     default: return "Unknown Error";
     }
 }
@@ -101,6 +120,8 @@ nvmlReturn_t nvmlSystemGetDriverVersion(char *version, unsigned int length) {
 }
 nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int *count) {
     if (!initialized) return NVML_ERROR_UNINITIALIZED;
+    read_control();
+    if (mismatch) return NVML_ERROR_LIB_RM_VERSION_MISMATCH;
     *count = 2;
     return NVML_SUCCESS;
 }

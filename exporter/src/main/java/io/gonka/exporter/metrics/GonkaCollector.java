@@ -99,7 +99,8 @@ public final class GonkaCollector implements MultiCollector {
             mlNodes(f);
         }
         if (sources.nvml != null) {
-            fresh(sources.nvml).ifPresent(fleet -> GpuMetrics.render(f, fleet, sources.nvml.xidCounts()));
+            fresh(sources.nvml).ifPresent(fleet -> GpuMetrics.render(f, fleet));
+            GpuMetrics.renderXids(f, sources.nvml.xidCounts()); // counted events survive a failed poll
         }
         List<MetricSnapshot> all = f.build();
         for (Supplier<List<MetricSnapshot>> extra : extraFamilies) {

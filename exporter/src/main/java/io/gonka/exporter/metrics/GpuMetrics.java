@@ -5,12 +5,22 @@ import io.gonka.exporter.model.gpu.GpuFleetSnapshot;
 import io.gonka.exporter.model.gpu.XidCounts;
 import java.util.function.Function;
 
-/** The "Local GPUs" families of the metric contract, from an NVML snapshot and the XID counts. */
+/**
+ * The "Local GPUs" families of the metric contract, from an NVML snapshot, and the XID counts,
+ * which are the exporter's own tally and outlive a failed or stale poll.
+ */
 public final class GpuMetrics {
     private GpuMetrics() {}
 
-    public static void render(FamilyBuilder f, GpuFleetSnapshot fleet, XidCounts xids) {
-        f.gauge("gonka_gpus", "Number of GPUs NVML sees.").add(fleet.devices().size());
+    public static void render(FamilyBuilder f, GpuFleetSnapshot fleet) {
+        f.gauge("gonka_gpus", "Number of GPUs NVML sees.").add(fleet.count());
+        FamilyBuilder.Family lost = f.gauge("gonka_gpu_lost", "1 when NVML reports the GPU lost (GPU_IS_LOST: fallen off the bus), 0 while it answers.");
+        for (GpuDevice d : fleet.devices()) {
+            lost.add(0, "gpu", Integer.toString(d.index()), "uuid", d.uuid());
+        }
+        for (GpuFleetSnapshot.LostGpu g : fleet.lost()) {
+            lost.add(1, "gpu", Integer.toString(g.index()), "uuid", g.uuid());
+        }
         FamilyBuilder.Family info = f.gauge("gonka_gpu_info", "A local GPU; always 1.");
         for (GpuDevice d : fleet.devices()) {
             info.add(1, "gpu", Integer.toString(d.index()), "uuid", d.uuid(), "name", d.name(),
@@ -47,6 +57,9 @@ public final class GpuMetrics {
                 }
             }
         }
+    }
+
+    public static void renderXids(FamilyBuilder f, XidCounts xids) {
         FamilyBuilder.Family xid = f.counter("gonka_gpu_xid_errors", "Critical XID errors seen since the exporter started.");
         FamilyBuilder.Family last = f.gauge("gonka_gpu_last_xid_timestamp_seconds", "When the GPU last reported a critical XID error.");
         java.util.Map<String, Double> lastByGpu = new java.util.TreeMap<>();

@@ -31,6 +31,10 @@ public final class DashboardChecker {
     public static final String DATASOURCE_UID = "${datasource}";
     /** Prometheus built-ins the dashboards may use besides the contract. */
     public static final Set<String> BUILTIN_METRICS = Set.of("up", "ALERTS");
+    /** node_exporter series the host panels read (optional on a host; see deploy/host/targets). */
+    public static final Set<String> NODE_EXPORTER_METRICS = Set.of("node_filesystem_avail_bytes", "node_filesystem_size_bytes",
+            "node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes", "node_timex_offset_seconds",
+            "node_timex_maxerror_seconds", "node_filefd_allocated", "node_filefd_maximum");
     private static final Set<String> UP_LABELS = Set.of("instance", "job", "host", "participant");
     private static final Set<String> PANEL_TYPES = Set.of("row", "text", "timeseries", "stat", "table",
             "state-timeline", "status-history", "bargauge", "gauge", "piechart", "barchart", "heatmap");
@@ -472,6 +476,7 @@ public final class DashboardChecker {
 
     private boolean metricKnown(String name) {
         return contract.has(name) || BUILTIN_METRICS.contains(name) || contract.scraped().containsKey(name)
+                || NODE_EXPORTER_METRICS.contains(name)
                 || (name.contains(":") && recordingRules.contains(name));
     }
 

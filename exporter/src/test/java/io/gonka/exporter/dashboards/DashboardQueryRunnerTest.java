@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every query of every dashboard, run against a real Prometheus 2.x that scrapes two synthetic hosts
- * ({@link SyntheticFleet}) every second and evaluates one alert rule, must parse and return data.
+ * ({@link SyntheticFleet}) every second and evaluates one alert rule and the shipped recording rules (which the
+ * dashboards use), must parse and return data.
  * The {@code host} and {@code participant} labels are target labels with {@code honor_labels: true}: like the
  * hosts' external labels on the central Prometheus, they are added to every series that does not carry its own
  * (so {@code gonka_mlnode_info}'s own {@code host}, the ML node's address, wins).
@@ -72,6 +73,14 @@ class DashboardQueryRunnerTest {
                     os.write(body);
                 }
             });
+            s.createContext("/node-metrics", ex -> {
+                byte[] body = SyntheticFleet.nodeExporter(host, (System.nanoTime() - start) / 1e9).getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                ex.sendResponseHeaders(200, body.length);
+                try (OutputStream os = ex.getResponseBody()) {
+                    os.write(body);
+                }
+            });
             s.start();
             servers.add(s);
             ports.put(host, s.getAddress().getPort());
@@ -90,18 +99,30 @@ class DashboardQueryRunnerTest {
                   evaluation_interval: 1s
                 rule_files:
                   - alerts.rules.yml
+                  - recording.rules.yml
                 scrape_configs:
                   - job_name: gonka
                     honor_labels: true
                     static_configs:
+                """ + targets + """
+                  - job_name: node
+                    metrics_path: /node-metrics
+                    static_configs:
                 """ + targets;
-        prometheus = LocalPrometheus.start(workDir, config, Map.of("alerts.rules.yml", RULES));
+        prometheus = LocalPrometheus.start(workDir, config, Map.of("alerts.rules.yml", RULES,
+                // the shipped recording rules, evaluated every second instead of every 30 s
+                "recording.rules.yml", Files.readString(Dashboards.dashboardsDir().resolveSibling("alerts").resolve("recording.rules.yml"))
+                        .replaceAll("(?m)^(\\s+)interval: \\S+$", "$1interval: 1s")));
         // enough samples for rate()/changes() over 1m, and the alert rule has fired
         prometheus.await("count(count_over_time(gonka_exporter_build_info[1m]) >= 6)",
                 r -> r.size() == 1 && r.get(0).path("value").get(1).asDouble() == 2, Duration.ofSeconds(30),
                 "six scrapes of both hosts");
         prometheus.await("ALERTS{alertstate=\"firing\"}", r -> r.size() >= 1, Duration.ofSeconds(20),
                 "the test alert to fire");
+        prometheus.await("gonka:host_last_seen_timestamp_seconds:max", r -> r.size() == 2, Duration.ofSeconds(20),
+                "the recording rules to run");
+        prometheus.await("gonka:epoch_seconds_until_next_poc:estimate", r -> r.size() == 2, Duration.ofSeconds(20),
+                "the recorded block time to reach the time-to-PoC estimate");
     }
 
     @AfterAll

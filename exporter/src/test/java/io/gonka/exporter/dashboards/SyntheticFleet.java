@@ -322,6 +322,10 @@ public final class SyntheticFleet {
                     "pci_bus_id", String.format(Locale.ROOT, "00000000:%02X:00.0", 0x18 + i * 0x11),
                     "driver_version", "570.133.20");
         }
+        x.family("gonka_gpu_lost", "gauge", "1 when NVML reports the GPU lost.");
+        for (int i = 0; i < count; i++) {
+            x.sample(0, "gpu", "" + i, "uuid", uuid[i]);
+        }
         boolean[] throttled = new boolean[count];
         if (a) {
             throttled[3] = true;
@@ -396,6 +400,29 @@ public final class SyntheticFleet {
     }
 
     /** A tiny text-format writer: families in order, each with HELP and TYPE. */
+    /**
+     * What node_exporter on each synthetic host serves for the host panels (not contract metrics:
+     * the host bundle scrapes node_exporter as a job of its own). host-a's data disk is filling.
+     */
+    public static String nodeExporter(String host, double elapsedSeconds) {
+        boolean a = host.equals("host-a");
+        Text x = new Text();
+        x.family("node_filesystem_avail_bytes", "gauge", "Filesystem space available to non-root users in bytes.");
+        x.sample(a ? 180e9 - 1e6 * elapsedSeconds : 1.2e12, "device", "/dev/nvme0n1p1", "fstype", "ext4", "mountpoint", "/");
+        x.sample(a ? 0.9e9 : 1.1e9, "device", "tmpfs", "fstype", "tmpfs", "mountpoint", "/run");
+        x.family("node_filesystem_size_bytes", "gauge", "Filesystem size in bytes.");
+        x.sample(a ? 1.9e12 : 3.8e12, "device", "/dev/nvme0n1p1", "fstype", "ext4", "mountpoint", "/");
+        x.sample(1.3e9, "device", "tmpfs", "fstype", "tmpfs", "mountpoint", "/run");
+        x.family("node_memory_MemAvailable_bytes", "gauge", "Memory information field MemAvailable_bytes.").sample(a ? 41e9 : 97e9);
+        x.family("node_memory_MemTotal_bytes", "gauge", "Memory information field MemTotal_bytes.").sample(a ? 128e9 : 256e9);
+        x.family("node_timex_offset_seconds", "gauge", "Time offset in between local system and reference clock.")
+                .sample(a ? -0.0021 : 0.0004);
+        x.family("node_timex_maxerror_seconds", "gauge", "Maximum error in seconds.").sample(a ? 0.012 : 0.004);
+        x.family("node_filefd_allocated", "gauge", "File descriptor statistics: allocated.").sample(a ? 12_832 : 9_120);
+        x.family("node_filefd_maximum", "gauge", "File descriptor statistics: maximum.").sample(9.2e18);
+        return x.toString();
+    }
+
     private static final class Text {
         private final Map<String, List<String>> families = new LinkedHashMap<>();
         private final Map<String, String> headers = new LinkedHashMap<>();

@@ -63,6 +63,19 @@ class DeployConfigsTest {
             assertTrue(rw.get(0).containsKey("basic_auth"), "credentials from a file");
             String text = Files.readString(cfg);
             assertTrue(text.contains("job_name: gonka-exporter"), file);
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Object>> jobs = new java.util.TreeMap<>();
+            for (Map<String, Object> job : (List<Map<String, Object>>) doc.get("scrape_configs")) {
+                jobs.put((String) job.get("job_name"), job);
+            }
+            assertTrue(jobs.containsKey("prometheus"), file + ": the host Prometheus scrapes itself (remote_write health)");
+            // node_exporter is optional: its target comes from a file that exists only where it runs,
+            // so a host without it has no node target that is always down.
+            assertFalse(jobs.get("node").containsKey("static_configs"), file + ": a static node target is down wherever node_exporter is not running");
+            assertTrue(jobs.get("node").containsKey("file_sd_configs"), file);
+            Path example = RepoFiles.path(file).resolveSibling("targets/node.yml.example");
+            assertTrue(Files.isRegularFile(example), "an example target file next to " + file);
+            assertFalse(Files.exists(example.resolveSibling("node.yml")), "no node.yml shipped: node_exporter is opt-in");
         }
         assertTrue(RepoFiles.text("deploy/host/docker-compose.yml").contains("--enable-feature=expand-external-labels"));
         assertFalse(RepoFiles.text("deploy/host/docker-compose.yml").contains("ports:"), "a host publishes no port");
@@ -78,5 +91,25 @@ class DeployConfigsTest {
         String out = promtool("check", "config", cfg.toString());
         assertTrue(out.contains("SUCCESS"), out);
         promtool("check", "web-config", RepoFiles.path("deploy/central/web-config.yml").toString());
+    }
+
+    /** render-config.sh takes exactly one argument, the file Alertmanager then loads; the image can read secret files. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void centralComposeRendersTheAlertmanagerConfigItLoads() throws Exception {
+        Map<String, Object> compose = new Yaml().load(RepoFiles.text("deploy/central/docker-compose.yml"));
+        Map<String, Object> am = ((Map<String, Map<String, Object>>) compose.get("services")).get("alertmanager");
+        String script = String.join(" ", (List<String>) am.get("entrypoint"));
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("/etc/alertmanager/render-config\\.sh ([^ &]+) && exec /bin/alertmanager --config\\.file=([^ ]+) ").matcher(script);
+        assertTrue(m.find(), "render-config.sh OUTPUT && exec alertmanager --config.file=OUTPUT: " + script);
+        assertEquals(m.group(1), m.group(2), "Alertmanager loads what the script wrote");
+        assertFalse(m.group(1).startsWith("/alertmanager"), "the rendered config does not go onto the data volume");
+        String image = (String) am.get("image");
+        java.util.regex.Matcher v = java.util.regex.Pattern.compile("prom/alertmanager:v(0\\.(\\d+)\\.\\d+)").matcher(image);
+        assertTrue(v.matches() && Integer.parseInt(v.group(2)) >= 26, "0.26 or newer reads bot_token_file: " + image);
+        Map<String, Object> env = (Map<String, Object>) am.get("environment");
+        assertEquals(v.group(1), env.get("ALERTMANAGER_VERSION"), "the script is told the image's version");
+        assertEquals("/run/secrets/alertmanager", env.get("SECRETS_DIR"));
     }
 }

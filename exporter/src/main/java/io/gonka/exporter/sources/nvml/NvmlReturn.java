@@ -21,6 +21,11 @@ final class NvmlReturn {
         return rc == NOT_SUPPORTED || rc == FUNCTION_NOT_FOUND || rc == NO_PERMISSION;
     }
 
+    /** This one device is gone (fell off the bus, or vanished): it is reported lost, the others go on. */
+    static boolean deviceLost(int rc) {
+        return rc == GPU_IS_LOST || rc == NOT_FOUND;
+    }
+
     /** The device or the driver is gone: the whole poll fails and NVML is initialised again later. */
     static boolean fatal(int rc) {
         return rc == GPU_IS_LOST || rc == LIB_RM_VERSION_MISMATCH || rc == NOT_FOUND || rc == UNINITIALIZED;

@@ -24,10 +24,13 @@ import java.util.concurrent.Executors;
 /**
  * Local GPUs through NVML. NVML calls block, so polls run on a thread of their own. Without an
  * NVIDIA driver the source is unsupported (logged once by the scheduler, no GPU series). A lost
- * GPU or a driver/library mismatch fails the poll; NVML is then shut down and initialised again
- * on the next poll, which is how a recovered GPU comes back.
+ * GPU ({@code GPU_IS_LOST}, or a device that is no longer found) is reported on its own while the
+ * others keep reporting; NVML is initialised afresh on the next poll, which is how a recovered GPU
+ * comes back. NVML failing as a whole (driver/library mismatch, count or init failing) fails the
+ * poll.
  */
 public final class NvmlSource implements Source<GpuFleetSnapshot>, AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NvmlSource.class);
     public static final String NAME = "nvml";
     private static final double MIB = 1024.0 * 1024.0;
 
@@ -40,6 +43,10 @@ public final class NvmlSource implements Source<GpuFleetSnapshot>, AutoCloseable
     });
     private NvmlLibrary nvml;
     private boolean initialized;
+    // The nvml thread's own state: the last UUID seen per index (a lost GPU no longer tells its
+    // UUID) and which GPUs were lost in the last poll (logged on change, re-initialised after).
+    private final Map<Integer, String> uuidByIndex = new java.util.HashMap<>();
+    private Set<Integer> lostBefore = Set.of();
     private volatile XidWatcher xids;
     private final Map<XidWatcher.Key, long[]> xidCounts = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -87,6 +94,9 @@ public final class NvmlSource implements Source<GpuFleetSnapshot>, AutoCloseable
     }
 
     private GpuFleetSnapshot read() {
+        if (!lostBefore.isEmpty()) {
+            reset(); // a lost GPU's handle stays lost: only a fresh nvmlInit finds it again
+        }
         if (nvml == null) {
             try {
                 nvml = NvmlLibrary.load(library);
@@ -108,17 +118,27 @@ public final class NvmlSource implements Source<GpuFleetSnapshot>, AutoCloseable
             Long count = nvml.uint("nvmlDeviceGetCount_v2", null, rc);
             check(rc[0], "nvmlDeviceGetCount_v2", -1);
             List<GpuDevice> devices = new ArrayList<>();
+            List<GpuFleetSnapshot.LostGpu> lost = new ArrayList<>();
             List<Pointer> handles = new ArrayList<>();
+            List<Integer> indexes = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                Pointer h = nvml.handle(i, rc);
-                check(rc[0], "nvmlDeviceGetHandleByIndex_v2", i);
-                handles.add(h);
-                devices.add(device(i, h));
+                try {
+                    Pointer h = nvml.handle(i, rc);
+                    check(rc[0], "nvmlDeviceGetHandleByIndex_v2", i);
+                    GpuDevice d = device(i, h);
+                    uuidByIndex.put(i, d.uuid());
+                    handles.add(h);
+                    indexes.add(i);
+                    devices.add(d);
+                } catch (DeviceLostException e) {
+                    lost.add(new GpuFleetSnapshot.LostGpu(i, uuidByIndex.getOrDefault(i, ""), e.getMessage()));
+                }
             }
+            logLostChanges(lost);
             if (xids == null) {
-                xids = new XidWatcher(nvml, handles, devices.stream().map(GpuDevice::uuid).toList(), xidCounts);
+                xids = new XidWatcher(nvml, handles, indexes, devices.stream().map(GpuDevice::uuid).toList(), xidCounts);
             }
-            return new GpuFleetSnapshot(driver == null ? "" : driver, List.copyOf(devices));
+            return new GpuFleetSnapshot(driver == null ? "" : driver, List.copyOf(devices), List.copyOf(lost));
         } catch (SourceException e) {
             reset();
             throw e;
@@ -221,9 +241,35 @@ public final class NvmlSource implements Source<GpuFleetSnapshot>, AutoCloseable
     }
 
     private void check(int rc, String symbol, int gpu) {
+        if (gpu >= 0 && NvmlReturn.deviceLost(rc)) {
+            throw new DeviceLostException(symbol + " failed: " + nvml.errorString(rc));
+        }
         if (rc != NvmlReturn.SUCCESS) {
             throw new SourceException(FailureReason.CONNECT,
                     (gpu >= 0 ? "GPU " + gpu + ": " : "") + symbol + " failed: " + nvml.errorString(rc));
+        }
+    }
+
+    private void logLostChanges(List<GpuFleetSnapshot.LostGpu> lost) {
+        Set<Integer> now = new java.util.TreeSet<>();
+        for (GpuFleetSnapshot.LostGpu g : lost) {
+            now.add(g.index());
+            if (!lostBefore.contains(g.index())) {
+                LOG.warn("source nvml: GPU {} ({}) is lost: {}", g.index(), g.uuid().isEmpty() ? "uuid unknown" : g.uuid(), g.reason());
+            }
+        }
+        for (int i : lostBefore) {
+            if (!now.contains(i)) {
+                LOG.info("source nvml: GPU {} ({}) answers again", i, uuidByIndex.getOrDefault(i, "uuid unknown"));
+            }
+        }
+        lostBefore = now;
+    }
+
+    /** One GPU is gone (the others still answer): it is reported as lost, the poll goes on. */
+    private static final class DeviceLostException extends RuntimeException {
+        DeviceLostException(String message) {
+            super(message, null, false, false);
         }
     }
 

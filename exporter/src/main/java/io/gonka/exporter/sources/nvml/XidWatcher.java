@@ -22,16 +22,18 @@ final class XidWatcher implements AutoCloseable {
 
     private final NvmlLibrary nvml;
     private final List<Pointer> devices;
+    private final List<Integer> indexes; // NVML index of each device (lost GPUs are not watched)
     private final List<String> uuids;
     private final Map<Key, long[]> counts; // [events, last seen ms]; owned by the source, survives re-inits
     private final Thread thread;
     private volatile boolean running = true;
     private Pointer set;
 
-    XidWatcher(NvmlLibrary nvml, List<Pointer> devices, List<String> uuids, Map<Key, long[]> counts) {
+    XidWatcher(NvmlLibrary nvml, List<Pointer> devices, List<Integer> indexes, List<String> uuids, Map<Key, long[]> counts) {
         this.nvml = nvml;
         this.counts = counts;
         this.devices = devices;
+        this.indexes = indexes;
         this.uuids = uuids;
         PointerByReference ref = new PointerByReference();
         int rc = nvml.call("nvmlEventSetCreate", ref);
@@ -44,7 +46,7 @@ final class XidWatcher implements AutoCloseable {
         for (int i = 0; i < devices.size(); i++) {
             int r = nvml.call("nvmlDeviceRegisterEvents", devices.get(i), XID_CRITICAL_ERROR, set);
             if (r != NvmlReturn.SUCCESS) {
-                LOG.info("NVML: GPU {} does not report XID events ({})", i, nvml.errorString(r));
+                LOG.info("NVML: GPU {} does not report XID events ({})", indexes.get(i), nvml.errorString(r));
             }
         }
         thread = new Thread(this::run, "gonka-nvml-xid");
@@ -60,11 +62,12 @@ final class XidWatcher implements AutoCloseable {
             if (rc == NvmlReturn.SUCCESS) {
                 Pointer device = data.getPointer(0);
                 long xid = data.getLong(16);
-                int gpu = devices.indexOf(device);
-                if (gpu >= 0) {
-                    counts.compute(new Key(gpu, uuids.get(gpu), xid), (k, v) -> v == null
+                int at = devices.indexOf(device);
+                if (at >= 0) {
+                    int gpu = indexes.get(at);
+                    counts.compute(new Key(gpu, uuids.get(at), xid), (k, v) -> v == null
                             ? new long[] {1, System.currentTimeMillis()} : new long[] {v[0] + 1, System.currentTimeMillis()});
-                    LOG.warn("GPU {} ({}): XID {}", gpu, uuids.get(gpu), xid);
+                    LOG.warn("GPU {} ({}): XID {}", gpu, uuids.get(at), xid);
                 }
             } else if (rc != NvmlReturn.TIMEOUT) {
                 try {

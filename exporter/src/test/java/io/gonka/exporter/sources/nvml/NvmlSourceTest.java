@@ -101,22 +101,71 @@ class NvmlSourceTest {
     }
 
     @Test
-    void aLostGpuFailsThePollAndALaterPollRecovers() {
+    void aLostGpuIsItsOwnSeriesWhileTheOthersKeepReporting() throws Exception {
         h = gpuOnly(stub);
-        poll();
+        MetricSamples before = poll();
+        assertEquals(0, before.value("gonka_gpu_lost", "gpu", "0", "uuid", H100));
+        assertEquals(0, before.value("gonka_gpu_lost", "gpu", "1", "uuid", RTX));
+
         NvmlStub.setLost(stub, 1, true);
         MetricSamples lost = poll();
-        assertEquals(0, lost.value("gonka_source_up", "source", "nvml"));
-        assertEquals(1, lost.value("gonka_source_errors_total", "source", "nvml", "reason", "connect"));
-        assertTrue(logs.all().contains("source nvml: poll failed: connect: GPU 1:"), logs.all());
-        assertTrue(logs.all().contains("GPU is lost"), logs.all());
-        h.clock.advance(Duration.ofSeconds(31)); // past 3 x 10 s: the last good data is stale now
-        assertFalse(h.scrape().has("gonka_gpus"), "no stale GPU data");
+        assertEquals(1, lost.value("gonka_source_up", "source", "nvml"), "one lost GPU does not fail the poll");
+        assertEquals(0, lost.value("gonka_source_errors_total", "source", "nvml", "reason", "connect"));
+        assertEquals(1, lost.value("gonka_gpu_lost", "gpu", "1", "uuid", RTX), "the UUID seen before the loss");
+        assertEquals(0, lost.value("gonka_gpu_lost", "gpu", "0", "uuid", H100));
+        assertEquals(2, lost.value("gonka_gpus"), "NVML still counts the lost GPU");
+        assertEquals(0.87, lost.value("gonka_gpu_utilization_ratio", "gpu", "0", "uuid", H100), 1e-12, "GPU 0 keeps reporting");
+        assertFalse(lost.has("gonka_gpu_utilization_ratio", "gpu", "1"), "no made-up values for the lost GPU");
+        assertFalse(lost.has("gonka_gpu_info", "gpu", "1"));
+        assertEquals(1, logs.count("source nvml: GPU 1 (" + RTX + ") is lost: nvmlDeviceGetHandleByIndex_v2 failed: GPU is lost"), logs.all());
+        poll();
+        assertEquals(1, logs.count("is lost"), "logged once per change, not per poll: " + logs.all());
 
         NvmlStub.setLost(stub, 1, false);
         MetricSamples back = poll();
+        assertEquals(0, back.value("gonka_gpu_lost", "gpu", "1", "uuid", RTX));
+        assertEquals(0.12, back.value("gonka_gpu_utilization_ratio", "gpu", "1", "uuid", RTX), 1e-12);
+        assertEquals(1, logs.count("source nvml: GPU 1 (" + RTX + ") answers again"), logs.all());
+        Promtool.checkMetrics(back.text());
+    }
+
+    @Test
+    void aGpuLostBeforeItWasEverSeenHasNoUuid() {
+        NvmlStub.setLost(stub, 0, true);
+        h = gpuOnly(stub);
+        MetricSamples m = poll();
+        assertEquals(1, m.value("gonka_source_up", "source", "nvml"));
+        assertEquals(1, m.value("gonka_gpu_lost", "gpu", "0"));
+        assertEquals("", m.all("gonka_gpu_lost", "gpu", "0").get(0).labels().getOrDefault("uuid", ""));
+        assertEquals(0, m.value("gonka_gpu_lost", "gpu", "1", "uuid", RTX));
+    }
+
+    @Test
+    void nvmlFailingAsAWholeFailsThePollAndXidCountsSurvive() throws Exception {
+        h = gpuOnly(stub);
+        poll();
+        NvmlStub.pushXid(stub, 0, 79);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (h.sources.nvml.xidEvents() < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        NvmlStub.setMismatch(stub, true);
+        MetricSamples broken = poll();
+        assertEquals(0, broken.value("gonka_source_up", "source", "nvml"));
+        assertEquals(1, broken.value("gonka_source_errors_total", "source", "nvml", "reason", "connect"));
+        assertTrue(logs.all().contains("source nvml: poll failed: connect: nvmlDeviceGetCount_v2 failed: RM has detected"), logs.all());
+        h.clock.advance(Duration.ofSeconds(31)); // past 3 x 10 s: the last good data is stale now
+        MetricSamples stale = h.scrape();
+        assertFalse(stale.has("gonka_gpus"), "no stale GPU data");
+        assertFalse(stale.has("gonka_gpu_lost"), "no made-up loss either");
+        assertEquals(1, stale.value("gonka_gpu_xid_errors_total", "gpu", "0", "uuid", H100, "xid", "79"), "counted XIDs survive");
+        assertTrue(stale.has("gonka_gpu_last_xid_timestamp_seconds", "gpu", "0"));
+
+        NvmlStub.setMismatch(stub, false);
+        MetricSamples back = poll();
         assertEquals(1, back.value("gonka_source_up", "source", "nvml"));
         assertEquals(2, back.value("gonka_gpus"));
+        assertEquals(1, back.value("gonka_gpu_xid_errors_total", "gpu", "0", "xid", "79"));
         assertEquals(1, logs.count("source nvml: recovered"), logs.all());
     }
 

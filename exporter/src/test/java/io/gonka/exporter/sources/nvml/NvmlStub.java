@@ -48,6 +48,10 @@ public final class NvmlStub {
         call(lib, "stub_set_lost", gpu, lost ? 1 : 0);
     }
 
+    static void setMismatch(Path lib, boolean on) {
+        call(lib, "stub_set_mismatch", on ? 1 : 0);
+    }
+
     static void pushXid(Path lib, int gpu, long xid) {
         call(lib, "stub_push_xid", gpu, xid);
     }
