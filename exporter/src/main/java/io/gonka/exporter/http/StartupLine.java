@@ -1,0 +1,33 @@
+package io.gonka.exporter.http;
+
+import io.gonka.exporter.BuildInfo;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One log line once the server is bound: where it listens, and whether TLS and basic auth are on. */
+@Singleton
+public class StartupLine implements ApplicationEventListener<ServerStartupEvent> {
+    private static final Logger LOG = LoggerFactory.getLogger(StartupLine.class);
+    private final WebSecurity security;
+
+    public StartupLine(WebSecurity security) {
+        this.security = security;
+    }
+
+    @Override
+    public void onApplicationEvent(ServerStartupEvent event) {
+        LOG.info(describe(event.getSource(), security));
+    }
+
+    static String describe(EmbeddedServer server, WebSecurity security) {
+        boolean tls = "https".equalsIgnoreCase(server.getScheme());
+        boolean auth = security.config().map(c -> !c.basicAuthUsers().isEmpty()).orElse(false);
+        String host = server.getHost().contains(":") ? "[" + server.getHost() + "]" : server.getHost();
+        return BuildInfo.current().describe() + " listening on " + server.getScheme() + "://" + host + ":" + server.getPort()
+                + " (TLS " + (tls ? "on" : "off") + ", basic auth " + (auth ? "on" : "off") + ")";
+    }
+}
