@@ -132,6 +132,9 @@ class LandingPageTest {
 
     /** What git says about the checkout the classes were built from; "unknown" outside git (a source tarball). */
     static String gitRevision() throws Exception {
+        if (!Files.exists(RepoFiles.root().resolve(".git"))) {
+            return BuildInfo.UNKNOWN; // the build asks git only where there is a .git (file or directory)
+        }
         Process p;
         try {
             p = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").directory(RepoFiles.root().toFile()).redirectErrorStream(true).start();
