@@ -24,10 +24,9 @@ public class StartupLine implements ApplicationEventListener<ServerStartupEvent>
     }
 
     static String describe(EmbeddedServer server, WebSecurity security) {
-        boolean tls = "https".equalsIgnoreCase(server.getScheme());
-        boolean auth = security.config().map(c -> !c.basicAuthUsers().isEmpty()).orElse(false);
         String host = server.getHost().contains(":") ? "[" + server.getHost() + "]" : server.getHost();
+        // WebSecurity says what the web config turned on: "TLS on (...), basic auth on (1 user)"
         return BuildInfo.current().describe() + " listening on " + server.getScheme() + "://" + host + ":" + server.getPort()
-                + " (TLS " + (tls ? "on" : "off") + ", basic auth " + (auth ? "on" : "off") + ")";
+                + ": " + security.describe();
     }
 }

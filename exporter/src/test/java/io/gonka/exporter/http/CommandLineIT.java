@@ -109,7 +109,7 @@ class CommandLineIT {
             while (!exporter.log().contains("listening on") && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            assertTrue(exporter.log().contains("listening on http://127.0.0.1:" + port + " (TLS off, basic auth off)"), exporter.log());
+            assertTrue(exporter.log().contains("listening on http://127.0.0.1:" + port + ": TLS off, basic auth off (no web config)"), exporter.log());
         }
     }
 }

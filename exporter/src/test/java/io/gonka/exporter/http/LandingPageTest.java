@@ -68,7 +68,7 @@ class LandingPageTest {
             for (String path : new String[] {"/metrics", "/health", "/health/liveness"}) {
                 assertEquals(200, get(server, path, null).statusCode(), path);
             }
-            String line = "listening on http://127.0.0.1:" + server.getPort() + " (TLS off, basic auth off)";
+            String line = "listening on http://127.0.0.1:" + server.getPort() + ": TLS off, basic auth off";
             awaitLog(logs, line);
             assertEquals(1, logs.count(line), logs.all());
             assertTrue(logs.lines().stream().anyMatch(l -> l.startsWith("INFO " + b.describe() + " listening on")), logs.all());
@@ -90,7 +90,7 @@ class LandingPageTest {
             HttpResponse<String> ok = get(server, "/", right);
             assertEquals(200, ok.statusCode());
             assertTrue(ok.body().contains("href=\"metrics\""));
-            awaitLog(logs, "listening on http://127.0.0.1:" + server.getPort() + " (TLS off, basic auth on)");
+            awaitLog(logs, "listening on http://127.0.0.1:" + server.getPort() + ": TLS off, basic auth on (1 user)");
         }
     }
 
@@ -109,7 +109,8 @@ class LandingPageTest {
         props.put("micronaut.server.port", port);
         props.put("gonka.web-config-file", web.toString());
         try (LogCapture logs = new LogCapture(); EmbeddedServer server = start(props)) {
-            awaitLog(logs, "listening on https://127.0.0.1:" + port + " (TLS on, basic auth off)");
+            awaitLog(logs, "listening on https://127.0.0.1:" + port + ": TLS on (TLS 1.2+, certificate ");
+            awaitLog(logs, "reloaded on change), basic auth off");
         }
     }
 
