@@ -26,8 +26,23 @@ import org.junit.jupiter.api.Test;
  */
 class SettingsTest {
 
+    /** An empty web config (plain HTTP, as in the exporter-toolkit): the file must exist, it is read at start. */
+    static final java.nio.file.Path WEB_CONFIG;
+
+    static {
+        try {
+            WEB_CONFIG = java.nio.file.Files.createTempFile("settings-test-web", ".yml");
+            WEB_CONFIG.toFile().deleteOnExit();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** A valid value for each setting that differs from its default. */
     static String goodValue(Setting s) {
+        if (Settings.WEB_CONFIG_PROPERTY.equals(s.property())) {
+            return WEB_CONFIG.toString();
+        }
         return switch (s.kind()) {
             case BOOLEAN -> String.valueOf(!Boolean.parseBoolean(s.defaultValue()));
             case DURATION -> "7s";
