@@ -228,18 +228,21 @@ class SettingsTest {
         assertEquals(1, p.size(), p.toString());
         assertTrue(p.get(0).startsWith("--collector.mlnode_health needs --collector.admin_nodes"), p.get(0));
         assertEquals(List.of(), problemsOf(() -> withFlags("--no-collector.admin_nodes", "--no-collector.mlnode_health").close()));
+
+        p = problemsOf(() -> withFlags("--no-collector.rpc_status").close());
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).startsWith("--collector.validator_liveness needs --collector.rpc_status"), p.get(0));
+
         p = problemsOf(() -> withFlags("--no-collector.setup_report", "--no-collector.participants").close());
+        assertEquals(2, p.size(), p.toString());
+        assertTrue(p.get(0).startsWith("--collector.participant_stats needs the participant address"), p.get(0));
+        assertTrue(p.get(1).startsWith("--collector.collateral needs the participant address"), p.get(1));
+        assertEquals(List.of(), problemsOf(() -> withFlags("--no-collector.setup_report", "--no-collector.participants",
+                "--gonka.participant-address=gonka1abc").close()), "a configured address needs no detection");
         assertEquals(List.of(), problemsOf(() -> withFlags("--no-collector.setup_report", "--no-collector.admin_config").close()),
                 "found by the consensus key among the participants");
         assertEquals(3, problemsOf(() -> withFlags("--no-collector.setup_report", "--no-collector.admin_config",
                 "--no-collector.rpc_status").close()).size(), "validator_liveness, participant_stats and collateral");
-        p = problemsOf(() -> withFlags("--no-collector.rpc_status").close());
-        assertEquals(1, p.size(), p.toString());
-        assertTrue(p.get(0).startsWith("--collector.validator_liveness needs --collector.rpc_status"), p.get(0));
-        assertEquals(1, p.size(), p.toString());
-        assertTrue(p.get(0).contains("participant_stats needs the participant address"), p.get(0));
-        assertEquals(List.of(), problemsOf(() -> withFlags("--no-collector.setup_report", "--no-collector.participants",
-                "--gonka.participant-address=gonka1abc").close()));
         assertEquals(List.of(), problemsOf(() -> withFlags("--no-gonka.enabled", "--no-collector.admin_nodes").close()),
                 "with the Gonka sources off nothing depends on anything");
     }
