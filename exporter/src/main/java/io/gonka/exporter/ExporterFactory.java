@@ -1,5 +1,6 @@
 package io.gonka.exporter;
 
+import io.gonka.exporter.config.CollectorsConfig;
 import io.gonka.exporter.config.ExporterConfig;
 import io.gonka.exporter.metrics.GonkaCollector;
 import io.gonka.exporter.sources.GonkaSources;
@@ -7,6 +8,7 @@ import io.gonka.exporter.polling.SourceScheduler;
 import io.gonka.exporter.upstream.UpstreamClient;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -47,19 +49,21 @@ public class ExporterFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    GonkaSources gonkaSources(ExporterConfig config, UpstreamClient client, SourceScheduler scheduler, Clock clock) {
-        return new GonkaSources(config, client, scheduler, clock);
+    GonkaSources gonkaSources(ExporterConfig config, CollectorsConfig collectors, UpstreamClient client, SourceScheduler scheduler, Clock clock) {
+        return new GonkaSources(config, collectors, client, scheduler, clock);
     }
 
     @Singleton
     GonkaCollector gonkaCollector(ExporterConfig config, SourceScheduler scheduler, GonkaSources sources, Clock clock) {
-        return new GonkaCollector(config, scheduler, sources, clock, Version.current());
+        return new GonkaCollector(config, scheduler, sources, clock, BuildInfo.current());
     }
 
     @Singleton
     PrometheusRegistry registry(GonkaCollector collector) {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(collector);
+        // jvm_* and process_*: read from the JVM's MXBeans at scrape time, no polling of their own
+        JvmMetrics.builder().register(registry);
         return registry;
     }
 }

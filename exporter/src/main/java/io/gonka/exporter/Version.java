@@ -1,11 +1,10 @@
 package io.gonka.exporter;
 
-/** The exporter's version, from the jar manifest; "dev" when run from classes. */
+/** The exporter's version, from the build (see {@link BuildInfo}); "dev" when unknown. */
 public final class Version {
     private Version() {}
 
     public static String current() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return v == null || v.isBlank() ? "dev" : v;
+        return BuildInfo.current().version();
     }
 }

@@ -57,17 +57,21 @@ public final class GonkaCollector implements MultiCollector {
     private final SourceScheduler scheduler;
     private final GonkaSources sources;
     private final Clock clock;
-    private final String version;
+    private final io.gonka.exporter.BuildInfo build;
     private final List<Supplier<List<MetricSnapshot>>> extraFamilies = new ArrayList<>();
     /** Miss pace over the last ~1 h of blocks (at least ~9 min of them) for the end-of-epoch projection. */
     private final MissPace missPace = new MissPace(660, 100);
 
     public GonkaCollector(ExporterConfig config, SourceScheduler scheduler, GonkaSources sources, Clock clock, String version) {
+        this(config, scheduler, sources, clock, io.gonka.exporter.BuildInfo.of(version));
+    }
+
+    public GonkaCollector(ExporterConfig config, SourceScheduler scheduler, GonkaSources sources, Clock clock, io.gonka.exporter.BuildInfo build) {
         this.config = config;
         this.scheduler = scheduler;
         this.sources = sources;
         this.clock = clock;
-        this.version = version;
+        this.build = build;
     }
 
     /**
@@ -89,7 +93,8 @@ public final class GonkaCollector implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         FamilyBuilder f = new FamilyBuilder(config.maxLabelLength());
-        f.gauge("gonka_exporter_build_info", "Version of the exporter; always 1.").add(1, "version", version);
+        f.gauge("gonka_exporter_build_info", "Version, git revision and branch of the exporter's build and the Java it runs on; always 1.")
+                .add(1, "version", build.version(), "revision", build.revision(), "branch", build.branch(), "java_version", build.javaVersion());
         sourceHealth(f);
         if (sources.enabled) {
             chain(f);

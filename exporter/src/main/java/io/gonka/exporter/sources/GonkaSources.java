@@ -4,7 +4,9 @@ import io.gonka.exporter.polling.SourceScheduler;
 import io.gonka.exporter.upstream.ExporterUrls;
 import io.gonka.exporter.upstream.MlNodeTls;
 import io.gonka.exporter.upstream.UpstreamClient;
+import io.gonka.exporter.config.CollectorsConfig;
 import io.gonka.exporter.config.ExporterConfig;
+import io.gonka.exporter.polling.Source;
 import io.gonka.exporter.model.ParticipantIdentity;
 import java.time.Clock;
 import java.util.Optional;
@@ -12,7 +14,8 @@ import java.util.Optional;
 /**
  * The Gonka upstreams of one host, built from configuration and registered with the scheduler.
  * With {@code gonka.enabled=false} there are none (a plain GPU exporter); the reference-height
- * source exists only when reference nodes are configured.
+ * source exists only when reference nodes are configured, and a source switched off with
+ * {@code --no-collector.<name>} is not there at all (its field is null).
  */
 public final class GonkaSources implements AutoCloseable {
     public final boolean enabled;
@@ -37,7 +40,16 @@ public final class GonkaSources implements AutoCloseable {
     /** Local GPUs; also there with the Gonka sources off (a plain GPU exporter). */
     public final io.gonka.exporter.sources.nvml.NvmlSource nvml;
 
+    private final SourceScheduler scheduler;
+    private final CollectorsConfig collectors;
+
     public GonkaSources(ExporterConfig cfg, UpstreamClient client, SourceScheduler scheduler, Clock clock) {
+        this(cfg, CollectorsConfig.allOn(), client, scheduler, clock);
+    }
+
+    public GonkaSources(ExporterConfig cfg, CollectorsConfig collectors, UpstreamClient client, SourceScheduler scheduler, Clock clock) {
+        this.scheduler = scheduler;
+        this.collectors = collectors;
         this.enabled = cfg.enabled();
         this.client = client;
         this.nvml = cfg.nvmlEnabled()
@@ -65,34 +77,45 @@ public final class GonkaSources implements AutoCloseable {
         String admin = ExporterUrls.trimSlash(cfg.adminUrl());
         String rpc = ExporterUrls.trimSlash(cfg.rpcUrl());
         String pub = ExporterUrls.trimSlash(cfg.publicUrl());
-        adminNodes = scheduler.register(new AdminNodesSource(client, admin, cfg.intervalAdminNodes(), cfg.maxMlNodes()));
-        adminConfig = scheduler.register(new AdminConfigSource(client, admin, cfg.intervalAdminConfig()));
-        setupReport = scheduler.register(new SetupReportSource(client, admin, cfg.intervalSetupReport(), cfg.maxMlNodes() + 64));
-        rpcStatus = scheduler.register(new RpcStatusSource(client, rpc, cfg.intervalRpcStatus()));
-        rpcNetInfo = scheduler.register(new RpcNetInfoSource(client, rpc, cfg.intervalRpcNetInfo()));
+        adminNodes = add(new AdminNodesSource(client, admin, cfg.intervalAdminNodes(), cfg.maxMlNodes()));
+        adminConfig = add(new AdminConfigSource(client, admin, cfg.intervalAdminConfig()));
+        setupReport = add(new SetupReportSource(client, admin, cfg.intervalSetupReport(), cfg.maxMlNodes() + 64));
+        rpcStatus = add(new RpcStatusSource(client, rpc, cfg.intervalRpcStatus()));
+        rpcNetInfo = add(new RpcNetInfoSource(client, rpc, cfg.intervalRpcNetInfo()));
         RpcStatusSource status = rpcStatus;
-        validatorLiveness = scheduler.register(new ValidatorLivenessSource(client, rpc, cfg.intervalValidatorLiveness(),
-                Math.max(1, cfg.validatorSlashingWindow()), () -> scheduler.state(status).fresh()));
+        validatorLiveness = add(new ValidatorLivenessSource(client, rpc, cfg.intervalValidatorLiveness(),
+                Math.max(1, cfg.validatorSlashingWindow()), () -> fresh(status)));
         referenceHeights = cfg.referenceUrlsOrEmpty().isEmpty() ? null
-                : scheduler.register(new ReferenceHeightsSource(client, cfg.referenceUrlsOrEmpty(), cfg.intervalReferenceHeights()));
-        epoch = scheduler.register(new EpochSource(client, pub, cfg.intervalEpoch()));
-        participants = scheduler.register(new ParticipantsSource(client, pub, cfg.intervalParticipants(), cfg.maxNetworkParticipants()));
+                : add(new ReferenceHeightsSource(client, cfg.referenceUrlsOrEmpty(), cfg.intervalReferenceHeights()));
+        epoch = add(new EpochSource(client, pub, cfg.intervalEpoch()));
+        participants = add(new ParticipantsSource(client, pub, cfg.intervalParticipants(), cfg.maxNetworkParticipants()));
         identity = new ParticipantIdentity(cfg.participantAddressOrEmpty(),
-                () -> scheduler.state(setupReport).fresh(),
-                () -> scheduler.state(adminConfig).fresh(),
-                () -> scheduler.state(participants).fresh(),
-                () -> scheduler.state(rpcStatus).fresh());
-        participantStats = scheduler.register(new ParticipantStatsSource(client, pub, cfg.chainRestUrlOrEmpty(),
+                () -> fresh(setupReport),
+                () -> fresh(adminConfig),
+                () -> fresh(participants),
+                () -> fresh(rpcStatus));
+        participantStats = add(new ParticipantStatsSource(client, pub, cfg.chainRestUrlOrEmpty(),
                 cfg.intervalParticipantStats(), identity::address));
-        collateral = scheduler.register(new CollateralSource(client, pub, cfg.chainRestUrlOrEmpty(), cfg.intervalCollateral(), identity::address));
-        chainParams = scheduler.register(new ChainParamsSource(client, rpc, pub, cfg.intervalChainParams()));
-        upgradeStatus = scheduler.register(new UpgradeStatusSource(client, admin, cfg.intervalUpgradeStatus(), cfg.maxMlNodes()));
+        collateral = add(new CollateralSource(client, pub, cfg.chainRestUrlOrEmpty(), cfg.intervalCollateral(), identity::address));
+        chainParams = add(new ChainParamsSource(client, rpc, pub, cfg.intervalChainParams()));
+        upgradeStatus = add(new UpgradeStatusSource(client, admin, cfg.intervalUpgradeStatus(), cfg.maxMlNodes()));
         mlNodeClient = client.withTls(MlNodeTls.from(cfg));
-        mlNodeHealth = scheduler.register(new MlNodeHealthSource(mlNodeClient, cfg.intervalMlnodeHealth(), cfg.mlnodeDetailInterval(),
+        AdminConfigSource configSource = adminConfig;
+        mlNodeHealth = add(new MlNodeHealthSource(mlNodeClient, cfg.intervalMlnodeHealth(), cfg.mlnodeDetailInterval(),
                 cfg.mlnodeScheme(), cfg.mlnodeConcurrency(),
-                () -> scheduler.state(adminNodes).fresh(),
-                () -> scheduler.state(adminConfig).fresh(),
-                () -> scheduler.state(adminConfig).attempts() > 0, clock));
+                () -> fresh(adminNodes),
+                () -> fresh(configSource),
+                // without admin_config there is no version prefix to wait for
+                () -> configSource == null || scheduler.state(configSource).attempts() > 0, clock));
+    }
+
+    /** Registers a source unless the operator switched it off (then null). */
+    private <T, S extends Source<T>> S add(S source) {
+        return collectors.enabled(source.name()) ? scheduler.register(source) : null;
+    }
+
+    private <T> Optional<T> fresh(Source<T> source) {
+        return source == null ? Optional.empty() : scheduler.state(source).fresh();
     }
 
     public Optional<ReferenceHeightsSource> referenceHeights() {

@@ -100,7 +100,8 @@ public final class SyntheticFleet {
 
         // ---- exporter ---------------------------------------------------------------------------------
         x.family("gonka_exporter_build_info", "gauge", "Exporter build information; always 1.")
-                .sample(1, "version", "0.1.0");
+                .sample(1, "version", "0.1.0", "revision", a ? "86ca2eaaf077" : "unknown", "branch", a ? "main" : "unknown",
+                        "java_version", "17.0.15");
         x.family("gonka_source_up", "gauge", "1 when the last poll of the source succeeded and is fresh.");
         for (String s : SOURCES) {
             x.sample(a && s.equals("participant_stats") ? 0 : 1, "source", s);

@@ -28,7 +28,11 @@ class DockerfileTest {
         assertEquals("build", build.name());
         assertTrue(build.from().startsWith("maven:3.9-eclipse-temurin-17"), build.from());
         List<String> runs = build.all("RUN").stream().map(Instruction::args).toList();
-        assertTrue(runs.stream().anyMatch(r -> r.endsWith("mvn -B -q package -DskipTests")), runs.toString());
+        assertTrue(runs.stream().anyMatch(r -> r.endsWith("mvn -B -q package -DskipTests -Dgonka.build.revision=\"$REVISION\""
+                + " -Dgonka.build.branch=\"$BRANCH\"")), runs.toString());
+        // no .git in the build context: the build info's revision and branch are build arguments
+        assertTrue(build.all("ARG").stream().anyMatch(a -> a.args().equals("REVISION=unknown")), "ARG REVISION");
+        assertTrue(build.all("ARG").stream().anyMatch(a -> a.args().equals("BRANCH=unknown")), "ARG BRANCH");
         List<String> copies = build.all("COPY").stream().map(Instruction::args).toList();
         for (String src : List.of("pom.xml ", "exporter/pom.xml ", "exporter/src ")) {
             assertTrue(copies.stream().anyMatch(c -> c.startsWith(src)), "build stage copies " + src + copies);

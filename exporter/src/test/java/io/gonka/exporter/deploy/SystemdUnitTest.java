@@ -111,6 +111,7 @@ class SystemdUnitTest {
         expected.put("ReadOnlyPaths", "/");
         expected.put("RestrictAddressFamilies", "AF_INET AF_INET6 AF_UNIX");
         expected.put("Restart", "on-failure");
+        expected.put("RestartPreventExitStatus", String.valueOf(io.gonka.exporter.ApplicationArgs.EXIT_USAGE));
         expected.put("CapabilityBoundingSet", "");
         expected.forEach((k, v) -> assertEquals(v, one(k), k));
         assertTrue(List.of(one("SuccessExitStatus").split(" ")).contains("143"), "a SIGTERM exit is a clean stop");

@@ -30,7 +30,7 @@ public final class Harness implements AutoCloseable {
         this.config = cfg.build();
         this.client = new UpstreamClient(vertx, config.timeout(), config.maxBodyBytes(), 8);
         this.scheduler = new SourceScheduler(clock, config.timeout());
-        this.sources = new GonkaSources(config, client, scheduler, clock);
+        this.sources = new GonkaSources(config, cfg.collectors, client, scheduler, clock);
         this.collector = new GonkaCollector(config, scheduler, sources, clock, "test");
     }
 

@@ -30,6 +30,8 @@ public final class TestConfig {
     public String mlnodeTlsKey = null;
     public String mlnodeTlsCa = null;
     public int validatorSlashingWindow = 100;
+    /** --[no-]collector.* switches */
+    public io.gonka.exporter.config.CollectorsConfig collectors = io.gonka.exporter.config.CollectorsConfig.allOn();
 
     public static TestConfig allAt(String baseUrl) {
         TestConfig c = new TestConfig();
