@@ -132,16 +132,25 @@ class FleetScaleOutIT {
         return text;
     }
 
-    /** The command of one service of the shipped compose file, with the given replacements. */
+    static List<String> vmCommand(String service, String... replacements) {
+        return composeCommand(COMPOSE, service, replacements);
+    }
+
+    /** The command of one service of a shipped compose file, with the given replacements. */
     @SuppressWarnings("unchecked")
-    static List<String> composeCommand(String service, String... replacements) {
-        Map<String, Object> doc = new Yaml().load(RepoFiles.text(COMPOSE));
+    static List<String> composeCommand(String compose, String service, String... replacements) {
+        Map<String, Object> doc = new Yaml().load(RepoFiles.text(compose));
         List<String> cmd = (List<String>) ((Map<String, Object>) ((Map<String, Object>) doc.get("services")).get(service)).get("command");
-        String joined = replaced(COMPOSE + " " + service, String.join("\n", cmd), replacements);
+        String joined = replaced(compose + " " + service, String.join("\n", cmd), replacements);
         return List.of(joined.split("\n"));
     }
 
     static Path selfSignedCertificate() throws Exception {
+        return selfSignedCertificate(dir);
+    }
+
+    /** tls/tls.crt and tls/tls.key under {@code dir}, for 127.0.0.1. */
+    static Path selfSignedCertificate(Path dir) throws Exception {
         Path crt = dir.resolve("tls/tls.crt");
         Files.createDirectories(crt.getParent());
         Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
@@ -187,7 +196,7 @@ class FleetScaleOutIT {
     static int startVictoriaMetrics() throws Exception {
         int port = FreePort.next();
         List<String> cmd = new ArrayList<>(List.of("victoria-metrics"));
-        cmd.addAll(composeCommand("victoriametrics", "=/storage", "=" + dir.resolve("vm-data"), "=:8428", "=127.0.0.1:" + port));
+        cmd.addAll(vmCommand("victoriametrics", "=/storage", "=" + dir.resolve("vm-data"), "=:8428", "=127.0.0.1:" + port));
         // Test only: samples become visible to queries after 1 s instead of 30 s.
         cmd.add("-search.latencyOffset=1s");
         ManagedProcess p = start("victoria-metrics", cmd, Map.of());
@@ -200,7 +209,7 @@ class FleetScaleOutIT {
         Path config = staged("deploy/central/victoriametrics/vmauth.yml", dir.resolve("vmauth/vmauth.yml"),
                 "http://victoriametrics:8428", "http://127.0.0.1:" + vm);
         List<String> cmd = new ArrayList<>(List.of("vmauth"));
-        cmd.addAll(composeCommand("vmauth", "/etc/vmauth/vmauth.yml", config.toString(), "=:8427", "=127.0.0.1:" + port,
+        cmd.addAll(vmCommand("vmauth", "/etc/vmauth/vmauth.yml", config.toString(), "=:8427", "=127.0.0.1:" + port,
                 "/run/secrets/tls.crt", dir.resolve("tls/tls.crt").toString(), "/run/secrets/tls.key", dir.resolve("tls/tls.key").toString()));
         start("vmauth", cmd, Map.of("GONKA_WRITE_PASSWORD_HOST_A", PASSWORDS.get("host-a"),
                 "GONKA_WRITE_PASSWORD_HOST_B", PASSWORDS.get("host-b"), "GONKA_READ_PASSWORD", PASSWORDS.get("reader")));
@@ -221,7 +230,7 @@ class FleetScaleOutIT {
         }
         int port = FreePort.next();
         List<String> cmd = new ArrayList<>(List.of("vmalert"));
-        cmd.addAll(composeCommand("vmalert", "/etc/alerts/", rules + "/", "http://victoriametrics:8428", "http://127.0.0.1:" + vm,
+        cmd.addAll(vmCommand("vmalert", "/etc/alerts/", rules + "/", "http://victoriametrics:8428", "http://127.0.0.1:" + vm,
                 "http://alertmanager:9093", "http://127.0.0.1:" + alertmanager, "=:8880", "=127.0.0.1:" + port,
                 "-evaluationInterval=15s", "-evaluationInterval=2s"));
         ManagedProcess p = start("vmalert", cmd, Map.of());

@@ -35,16 +35,18 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole product path with real processes on loopback and the shipped config files (only
  * addresses, ports and paths substituted, and the rules' {@code for:} shortened):
- * simulated node -> exporter jar -> host Prometheus -> remote_write -> central Prometheus with the
- * rules -> Alertmanager -> Telegram and Slack (a local recorder).
+ * simulated node -> exporter jar -> host Prometheus (deploy/host/run-prometheus.sh) -> remote_write
+ * as the host's own user -> vmauth (TLS) -> central Prometheus with the rules -> Alertmanager ->
+ * Telegram and Slack (a local recorder).
  *
  * <p>Two hosts, so that inhibition (a stalled chain silences the miss-rate alert of the same
  * host) does not hide what is tested: host-a gets a FAILED ML node and a miss rate above the
  * cutoff, host-b a stalled chain. Then both are restored and the resolved messages must arrive.
  */
 class PushAndAlertIT {
-    static final String PASSWORD = "change-me"; // bcrypt of it is the shipped central web-config.yml
-    static final String BASIC = "Basic " + Base64.getEncoder().encodeToString(("gonka-host:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    static final String PASSWORD = "central-e2e-password"; // its bcrypt goes into the shipped web-config.yml
+    static final String BASIC = "Basic " + Base64.getEncoder().encodeToString(("gonka-central:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    static final Map<String, String> HOST_PASSWORDS = Map.of("host-a", "host-a-e2e-write", "host-b", "host-b-e2e-write");
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     @TempDir
@@ -53,6 +55,8 @@ class PushAndAlertIT {
     static final List<AutoCloseable> running = new ArrayList<>();
     static final Map<String, SimulatedGonkaNode> sims = new HashMap<>();
     static int central;
+    static int vmauth;
+    static Path cert;
     static int alertmanager;
     static long started;
 
@@ -62,18 +66,23 @@ class PushAndAlertIT {
         chat = new HttpRecorder("{\"ok\":true,\"result\":{\"message_id\":1,\"date\":1700000000,"
                 + "\"chat\":{\"id\":-1001234567890,\"type\":\"group\"},\"text\":\"ok\"}}");
         running.add(chat);
-        Path secret = dir.resolve("remote_write_password");
+        Path secret = dir.resolve("prometheus_password");
         Files.writeString(secret, PASSWORD);
 
         alertmanager = startAlertmanager();
         central = startCentral(secret);
+        cert = FleetScaleOutIT.selfSignedCertificate(dir);
+        vmauth = startVmauth();
         for (String host : List.of("host-a", "host-b")) {
             SimulatedGonkaNode sim = SimulatedGonkaNode.standard().start();
             sim.startBlockProduction(Duration.ofSeconds(1));
             running.add(sim);
             sims.put(host, sim);
             int exporter = startExporter(host, sim);
-            startHostPrometheus(host, exporter, sim, secret);
+            Path hostSecret = dir.resolve(host + "/remote_write_password");
+            Files.createDirectories(hostSecret.getParent());
+            Files.writeString(hostSecret, HOST_PASSWORDS.get(host));
+            startHostPrometheus(host, exporter, sim, hostSecret);
         }
     }
 
@@ -137,12 +146,38 @@ class PushAndAlertIT {
                 "/etc/prometheus/rules/", rules + "/",
                 "alertmanager:9093", "127.0.0.1:" + alertmanager,
                 "localhost:9090", "127.0.0.1:" + port,
-                "/etc/prometheus/secrets/remote_write_password", secret.toString());
+                "/etc/prometheus/secrets/prometheus_password", secret.toString());
+        Path webConfig = staged("deploy/central/web-config.yml", dir.resolve("central/web-config.yml"),
+                "replace-with-a-bcrypt-hash", at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hashToString(10, PASSWORD.toCharArray()));
         ManagedProcess p = start("central-prometheus", List.of("prometheus", "--config.file=" + config,
-                "--web.config.file=" + RepoFiles.path("deploy/central/web-config.yml"),
+                "--web.config.file=" + webConfig,
                 "--web.enable-remote-write-receiver", "--storage.tsdb.path=" + dir.resolve("central/data"),
                 "--web.listen-address=127.0.0.1:" + port), Map.of());
         p.awaitHttpOk("http://127.0.0.1:" + port + "/-/ready", Duration.ofSeconds(60), BASIC);
+        return port;
+    }
+
+    /** vmauth as the central compose file runs it, with the shipped per-host users. */
+    static int startVmauth() throws Exception {
+        int port = FreePort.next();
+        Path config = staged("deploy/central/vmauth.yml", dir.resolve("vmauth/vmauth.yml"), "http://prometheus:9090", "http://127.0.0.1:" + central);
+        List<String> cmd = new ArrayList<>(List.of("vmauth"));
+        cmd.addAll(FleetScaleOutIT.composeCommand("deploy/central/docker-compose.yml", "vmauth", "/etc/vmauth/vmauth.yml", config.toString(),
+                "=:8427", "=127.0.0.1:" + port, "/run/secrets/tls.crt", cert.toString(), "/run/secrets/tls.key", dir.resolve("tls/tls.key").toString()));
+        start("vmauth", cmd, Map.of("GONKA_WRITE_PASSWORD_HOST_A", HOST_PASSWORDS.get("host-a"), "GONKA_WRITE_PASSWORD_HOST_B",
+                HOST_PASSWORDS.get("host-b"), "GONKA_CENTRAL_BASIC_AUTH", BASIC.substring("Basic ".length())));
+        HttpClient https = HttpClient.newBuilder().sslContext(FleetScaleOutIT.trusting(cert)).build();
+        await("vmauth answers over TLS", Duration.ofSeconds(30), () -> {
+            try {
+                // A host's user may not read: vmauth answers, and refuses.
+                HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/api/v1/query?query=up"))
+                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("host-a:" + HOST_PASSWORDS.get("host-a")).getBytes(StandardCharsets.UTF_8)))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                return r.statusCode() == 400 && r.body().contains("missing route");
+            } catch (java.io.IOException notYet) {
+                return false;
+            }
+        });
         return port;
     }
 
@@ -174,12 +209,12 @@ class PushAndAlertIT {
                 // the ML nodes' metrics through the API node's federation route, and the API node's own
                 "127.0.0.1:8000", sim.publicBaseUrl().substring("http://".length()),
                 "127.0.0.1:9100", sim.baseUrl().substring("http://".length()),
-                "https://monitoring.example.com/api/v1/write", "http://127.0.0.1:" + central + "/api/v1/write",
-                "/etc/prometheus/secrets/remote_write_password", secret.toString());
-        ManagedProcess p = start("prometheus-" + host, List.of("prometheus", "--config.file=" + config,
-                "--enable-feature=expand-external-labels", "--storage.tsdb.path=" + dir.resolve(host + "/data"),
-                "--web.listen-address=127.0.0.1:" + port),
-                Map.of("GONKA_HOST_NAME", host, "GONKA_PARTICIPANT", Scenarios.OWN_ADDRESS));
+                "https://monitoring.example.com/api/v1/write", "https://127.0.0.1:" + vmauth + "/api/v1/write",
+                "/etc/prometheus/secrets/remote_write_password", secret + "\n    tls_config:\n      ca_file: " + cert);
+        ManagedProcess p = start("prometheus-" + host, List.of("sh", RepoFiles.path("deploy/host/run-prometheus.sh").toString(),
+                config.toString(), "--storage.tsdb.path=" + dir.resolve(host + "/data"), "--web.listen-address=127.0.0.1:" + port),
+                Map.of("GONKA_HOST_NAME", host, "GONKA_PARTICIPANT", Scenarios.OWN_ADDRESS,
+                        "GONKA_RENDERED_CONFIG", dir.resolve(host + "/rendered.yml").toString()));
         p.awaitHttpOk("http://127.0.0.1:" + port + "/-/ready", Duration.ofSeconds(60), null);
     }
 
