@@ -88,8 +88,10 @@ final class ControlApi {
                 notifications.removeFirst();
             }
         }
+        // Alertmanager's Telegram notifier reads result.chat.id from the answer (and crashes without it).
         ObjectNode ok = Json.obj().put("ok", true);
-        ok.putObject("result").put("message_id", 1).put("date", System.currentTimeMillis() / 1000).put("text", "ok");
+        ObjectNode result = ok.putObject("result").put("message_id", 1).put("date", System.currentTimeMillis() / 1000).put("text", "ok");
+        result.putObject("chat").put("id", -1001234567890L).put("type", "group");
         FaultWriter.send(ex, Reply.json(200, ok));
     }
 

@@ -422,6 +422,7 @@ class SimulatedGonkaNodeTest {
                     "{\"chat_id\":\"-1\",\"text\":\"GonkaMLNodeFailed on demo\"}");
             assertEquals(200, telegram.statusCode());
             assertTrue(Json.MAPPER.readTree(telegram.body()).path("ok").asBoolean(), telegram.body());
+            assertTrue(Json.MAPPER.readTree(telegram.body()).at("/result/chat/id").isNumber(), "Alertmanager reads result.chat.id");
             assertEquals(200, SimTestClient.post(sim.baseUrl() + "/_sim/notify/slack", "{\"text\":\"second\"}").statusCode());
             JsonNode listed = SimTestClient.json(sim.baseUrl() + "/_sim/notifications");
             assertEquals(2, listed.size(), listed.toString());
