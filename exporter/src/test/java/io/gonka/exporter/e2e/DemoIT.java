@@ -107,7 +107,8 @@ class DemoIT {
         Files.writeString(config, FleetScaleOutIT.replaced("deploy/demo/prometheus.yml", RepoFiles.text("deploy/demo/prometheus.yml"),
                 "scrape_interval: 15s", "scrape_interval: 2s", "evaluation_interval: 15s", "evaluation_interval: 2s",
                 "scrape_timeout: 10s", "scrape_timeout: 2s", "../../alerts/*.rules.yml", rules + "/*.rules.yml",
-                "127.0.0.1:9401", "127.0.0.1:" + exporter, "127.0.0.1:9093", "127.0.0.1:" + alertmanager));
+                "127.0.0.1:9401", "127.0.0.1:" + exporter, "127.0.0.1:9093", "127.0.0.1:" + alertmanager)
+                .replace("127.0.0.1:8080", "127.0.0.1:" + sim));
 
         Map<String, String> replacements = new LinkedHashMap<>();
         replacements.put("--port 8080", "--port " + sim);

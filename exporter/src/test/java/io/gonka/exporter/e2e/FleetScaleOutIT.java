@@ -265,7 +265,10 @@ class FleetScaleOutIT {
                 "scrape_interval: 15s", "scrape_interval: 2s",
                 "scrape_timeout: 10s", "scrape_timeout: 2s",
                 "127.0.0.1:9401", "127.0.0.1:" + exporter,
-                "127.0.0.1:9100", "127.0.0.1:" + FreePort.next(), // no node_exporter here
+                "127.0.0.1:9101", "127.0.0.1:" + FreePort.next(), // no node_exporter here
+                // the ML nodes' metrics through the API node's federation route, and the API node's own
+                "127.0.0.1:8000", sims.get(host).publicBaseUrl().substring("http://".length()),
+                "127.0.0.1:9100", sims.get(host).baseUrl().substring("http://".length()),
                 "https://monitoring.example.com/api/v1/write", "https://127.0.0.1:" + vmauth + "/api/v1/write",
                 "batch_send_deadline: 5s", "batch_send_deadline: 1s",
                 "/etc/prometheus/secrets/remote_write_password", password + "\n    tls_config:\n      ca_file: " + ca);
@@ -282,7 +285,9 @@ class FleetScaleOutIT {
                 "scrape_interval: 15s", "scrape_interval: 2s",
                 "scrape_timeout: 10s", "scrape_timeout: 2s",
                 "127.0.0.1:9401", "127.0.0.1:" + exporter,
-                "127.0.0.1:9100", "127.0.0.1:" + FreePort.next());
+                "127.0.0.1:9101", "127.0.0.1:" + FreePort.next(),
+                "127.0.0.1:8000", sims.get(host).publicBaseUrl().substring("http://".length()),
+                "127.0.0.1:9100", sims.get(host).baseUrl().substring("http://".length()));
         int port = FreePort.next();
         ManagedProcess p = start("vmagent-" + host, List.of("sh", RepoFiles.path("deploy/host/vmagent/run-vmagent.sh").toString(),
                 "-remoteWrite.tlsCAFile=" + ca, "-remoteWrite.tmpDataPath=" + dir.resolve(host + "/queue"),
