@@ -38,11 +38,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DemoIT {
     /**
-     * What the README says stays empty in the demo: local NVML GPUs (none here), chain upgrades,
+     * What the README says stays empty in the demo: local NVML GPUs (none here), upgrades (none planned),
      * and gonka_source_unsupported (the standard node supports every source).
      */
     static final Pattern EMPTY_IN_DEMO = Pattern.compile(
-            "\\b(gonka_gpu_[a-z_]+|gonka:gpu_[a-z_:]+|gonka_gpus|gonka_chain_upgrade_[a-z_]+|gonka_nvml_[a-z_]+|gonka_source_unsupported)\\b");
+            "\\b(gonka_gpu_[a-z_]+|gonka:gpu_[a-z_:]+|gonka_gpus|gonka_chain_upgrade_[a-z_]+|gonka_mlnode_upgrade_[a-z_]+|gonka_nvml_[a-z_]+|gonka_source_unsupported)\\b");
 
     @TempDir
     Path dir;

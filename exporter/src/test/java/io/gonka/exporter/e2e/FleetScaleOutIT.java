@@ -379,7 +379,7 @@ class FleetScaleOutIT {
         sims.get("host-b").state().setMlNodeStatus("node1", "INFERENCE", "FAILED");
         sims.get("host-a").state().setChainStalled(true);
         sims.get("host-a").state().setLatestBlockAge(Duration.ofMinutes(10));
-        awaitCondition("Telegram: node1 FAILED on host-b (pushed by vmagent)", Duration.ofSeconds(60), () ->
+        awaitCondition("Telegram: node1 FAILED on host-b (pushed by vmagent)", Duration.ofSeconds(150), () ->
                 telegramTexts().stream().anyMatch(t -> t.contains("GonkaMLNodeFailed") && t.contains("host-b") && t.contains("node1")));
         awaitCondition("Telegram: chain stalled on host-a (pushed by Prometheus in agent mode)", Duration.ofSeconds(30), () ->
                 telegramTexts().stream().anyMatch(t -> t.contains("No new block") && t.contains("host-a")));
