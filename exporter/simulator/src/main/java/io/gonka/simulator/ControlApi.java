@@ -18,8 +18,13 @@ import java.util.Map;
  * {@link SimState} calls.
  */
 final class ControlApi {
+    /** Notifications kept for {@code GET /_sim/notifications}: the latest ones only. */
+    static final int MAX_NOTIFICATIONS = 500;
+    private static final int MAX_NOTIFICATION_BYTES = 256 * 1024;
+
     private final SimulatedGonkaNode sim;
     private final SimState state;
+    private final java.util.ArrayDeque<ObjectNode> notifications = new java.util.ArrayDeque<>();
 
     ControlApi(SimulatedGonkaNode sim) {
         this.sim = sim;
@@ -48,6 +53,14 @@ final class ControlApi {
                 return;
             }
             FaultWriter.send(ex, Reply.json(200, summary()));
+        } else if (path.startsWith("/_sim/notify/") && method.equals("POST")) {
+            recordNotification(ex, path);
+        } else if (path.equals("/_sim/notifications") && method.equals("GET")) {
+            ArrayNode out = Json.MAPPER.createArrayNode();
+            synchronized (notifications) {
+                notifications.forEach(out::add);
+            }
+            FaultWriter.send(ex, Reply.json(200, out));
         } else if (path.equals("/_sim/requests") && method.equals("GET")) {
             FaultWriter.send(ex, Reply.json(200, requests()));
         } else if (path.equals("/_sim/requests/clear") && method.equals("POST")) {
@@ -56,6 +69,30 @@ final class ControlApi {
         } else {
             FaultWriter.send(ex, Reply.json(404, Json.obj().put("error", "unknown control route " + method + " " + path)));
         }
+    }
+
+    /**
+     * A stand-in for Telegram's and Slack's APIs, so that the demo's Alertmanager (its
+     * TELEGRAM_API_URL / SLACK_API_URL pointed here) delivers somewhere one can look at:
+     * records the path and body and answers as Telegram's sendMessage does (Slack only needs 200).
+     */
+    private void recordNotification(HttpExchange ex, String path) throws IOException {
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+            body = in.readNBytes(MAX_NOTIFICATION_BYTES);
+        }
+        ObjectNode n = Json.obj().put("path", path).put("body", new String(body, java.nio.charset.StandardCharsets.UTF_8));
+        synchronized (notifications) {
+            notifications.addLast(n);
+            while (notifications.size() > MAX_NOTIFICATIONS) {
+                notifications.removeFirst();
+            }
+        }
+        // Alertmanager's Telegram notifier reads result.chat.id from the answer (and crashes without it).
+        ObjectNode ok = Json.obj().put("ok", true);
+        ObjectNode result = ok.putObject("result").put("message_id", 1).put("date", System.currentTimeMillis() / 1000).put("text", "ok");
+        result.putObject("chat").put("id", -1001234567890L).put("type", "group");
+        FaultWriter.send(ex, Reply.json(200, ok));
     }
 
     private static List<JsonNode> commands(JsonNode body) {

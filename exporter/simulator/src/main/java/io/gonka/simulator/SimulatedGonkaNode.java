@@ -69,7 +69,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * modes). {@code POST /_sim/state} takes one command object, an array of them, or
  * {@code {"commands":[...]}}, applies them in order and returns the summary (400
  * {@code {"error":...}} on a bad command). {@code GET /_sim/requests} returns request counts;
- * {@code POST /_sim/requests/clear} resets them. Commands ({@code "op"} plus fields; fields in
+ * {@code POST /_sim/requests/clear} resets them. {@code POST /_sim/notify/...} records any body
+ * (a Telegram/Slack stand-in for the demo's Alertmanager) and {@code GET /_sim/notifications}
+ * lists the last 500 recorded. Commands ({@code "op"} plus fields; fields in
  * brackets are optional; {@code address} defaults to the own participant):
  * <ul>
  *   <li>{@code set_height {height}}, {@code advance_blocks {blocks}}, {@code start_next_poc {}},

@@ -416,6 +416,29 @@ class SimulatedGonkaNodeTest {
     }
 
     @Test
+    void notificationsPostedToNotifyAreRecordedAndListed() throws Exception {
+        try (SimulatedGonkaNode sim = SimulatedGonkaNode.standard().start()) {
+            HttpResponse<String> telegram = SimTestClient.post(sim.baseUrl() + "/_sim/notify/bot123:abc/sendMessage",
+                    "{\"chat_id\":\"-1\",\"text\":\"GonkaMLNodeFailed on demo\"}");
+            assertEquals(200, telegram.statusCode());
+            assertTrue(Json.MAPPER.readTree(telegram.body()).path("ok").asBoolean(), telegram.body());
+            assertTrue(Json.MAPPER.readTree(telegram.body()).at("/result/chat/id").isNumber(), "Alertmanager reads result.chat.id");
+            assertEquals(200, SimTestClient.post(sim.baseUrl() + "/_sim/notify/slack", "{\"text\":\"second\"}").statusCode());
+            JsonNode listed = SimTestClient.json(sim.baseUrl() + "/_sim/notifications");
+            assertEquals(2, listed.size(), listed.toString());
+            assertEquals("/_sim/notify/bot123:abc/sendMessage", listed.get(0).path("path").asText());
+            assertTrue(listed.get(0).path("body").asText().contains("GonkaMLNodeFailed on demo"));
+            assertEquals("/_sim/notify/slack", listed.get(1).path("path").asText());
+            for (int i = 0; i < ControlApi.MAX_NOTIFICATIONS + 5; i++) {
+                SimTestClient.post(sim.baseUrl() + "/_sim/notify/x", "n" + i);
+            }
+            JsonNode capped = SimTestClient.json(sim.baseUrl() + "/_sim/notifications");
+            assertEquals(ControlApi.MAX_NOTIFICATIONS, capped.size());
+            assertEquals("n" + (ControlApi.MAX_NOTIFICATIONS + 4), capped.get(capped.size() - 1).path("body").asText());
+        }
+    }
+
+    @Test
     void controlApiDrivesTheStateOverHttp() throws Exception {
         try (SimulatedGonkaNode sim = startStandard()) {
             String control = sim.baseUrl() + "/_sim/state";

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * jar serving a simulated node (the standard scenario, which has a FAILED ML node, so alerts fire):
  * each query parses, and returns data unless it is about an event this scenario cannot have.
  */
-class DashboardsOnExporterIT {
+public class DashboardsOnExporterIT {
     /**
      * A metric that exists only when the node lacks an optional upstream, which the standard node
      * does not: a query made only of it may return nothing.
@@ -36,7 +36,7 @@ class DashboardsOnExporterIT {
      * node_exporter's series (the host panels: no node_exporter runs here, and the host bundle
      * scrapes it only where it runs).
      */
-    static final Set<String> CONDITIONAL = Set.of("gonka_source_unsupported", "gonka_participant_miss_test_projected_", "node_");
+    public static final Set<String> CONDITIONAL = Set.of("gonka_source_unsupported", "gonka_participant_miss_test_projected_", "node_");
 
     @TempDir
     Path dir;
@@ -121,7 +121,7 @@ class DashboardsOnExporterIT {
     }
 
     /** True when every metric the expression names is one of {@link #CONDITIONAL}. */
-    static boolean onlyConditional(String expr) {
+    public static boolean onlyConditional(String expr) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(gonka_[a-z0-9_]+|node_[A-Za-z0-9_]+|ALERTS|up)\\b").matcher(expr);
         boolean any = false;
         while (m.find()) {

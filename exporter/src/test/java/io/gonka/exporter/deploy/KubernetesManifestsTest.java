@@ -155,7 +155,7 @@ class KubernetesManifestsTest {
             assertFalse(meta.containsKey("namespace"), d.what() + ": namespace comes from kustomization.yaml");
             assertEquals("gonka-exporter", mapAt(meta, d.what(), "labels").get(NAME_LABEL), d.what());
         }
-        assertEquals(Set.of("ConfigMap", "Deployment", "DaemonSet", "Service", "ServiceMonitor", "PrometheusRule"),
+        assertEquals(Set.of("ConfigMap", "Deployment", "DaemonSet", "PriorityClass", "Service", "ServiceMonitor", "PrometheusRule"),
                 new TreeSet<>(all().stream().map(Doc::kind).toList()).stream().collect(java.util.stream.Collectors.toSet()));
     }
 
@@ -351,6 +351,19 @@ class KubernetesManifestsTest {
         String actual = Files.readString(committed, StandardCharsets.UTF_8);
         assertEquals(expected, actual, PrometheusRuleGenerator.OUTPUT + " is out of date with alerts/*" + PrometheusRuleGenerator.SUFFIX
                 + "; regenerate it with:\n  " + PrometheusRuleGenerator.REGENERATE_COMMAND + "\nand commit the result.");
+    }
+
+    @Test
+    void helmChartRuleGroupsMatchTheAlertRuleFiles() throws Exception {
+        Path committed = Repo.path(PrometheusRuleGenerator.CHART_OUTPUT);
+        String expected = PrometheusRuleGenerator.generateChartGroups(Repo.path(PrometheusRuleGenerator.ALERTS_DIR));
+        if (Boolean.getBoolean("gonka.regenerate")) {
+            Files.writeString(committed, expected, StandardCharsets.UTF_8);
+        }
+        assertTrue(Files.isRegularFile(committed), PrometheusRuleGenerator.CHART_OUTPUT + " is missing; run: " + PrometheusRuleGenerator.REGENERATE_COMMAND);
+        assertEquals(expected, Files.readString(committed, StandardCharsets.UTF_8), PrometheusRuleGenerator.CHART_OUTPUT
+                + " is out of date with alerts/*" + PrometheusRuleGenerator.SUFFIX + "; regenerate it with:\n  "
+                + PrometheusRuleGenerator.REGENERATE_COMMAND + "\nand commit the result.");
     }
 
     @Test

@@ -24,6 +24,8 @@ import org.yaml.snakeyaml.representer.Representer;
  */
 public final class PrometheusRuleGenerator {
     public static final String OUTPUT = "deploy/kubernetes/prometheusrule.yaml";
+    /** The same groups for the Helm chart, which reads them with .Files.Get (no Helm templating of the alerts' own templates). */
+    public static final String CHART_OUTPUT = "deploy/kubernetes/helm/gonka-exporter/files/prometheusrule-groups.yaml";
     public static final String ALERTS_DIR = "alerts";
     public static final String SUFFIX = ".rules.yml";
     public static final String REGENERATE_COMMAND =
@@ -51,11 +53,45 @@ public final class PrometheusRuleGenerator {
         }
     }
 
+    /** The Helm chart's copy: only the PrometheusRule's spec (the groups). */
+    public static String generateChartGroups(Path alertsDir) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("groups", groups(alertsDir));
+        return "# GENERATED from alerts/*" + SUFFIX + " by io.gonka.exporter.deploy.PrometheusRuleGenerator: do not edit.\n"
+                + "# Regenerate after changing the alerts:\n#   " + REGENERATE_COMMAND + "\n" + dumper().dump(doc);
+    }
+
     public static String generate(Path alertsDir) throws IOException {
+        List<Object> groups = groups(alertsDir);
+        List<Path> files = ruleFiles(alertsDir);
+        Map<String, Object> labels = new LinkedHashMap<>();
+        labels.put("app.kubernetes.io/name", "gonka-exporter");
+        labels.put("app.kubernetes.io/part-of", "gonka");
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("name", "gonka-exporter");
+        metadata.put("labels", labels);
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("groups", groups);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("apiVersion", "monitoring.coreos.com/v1");
+        doc.put("kind", "PrometheusRule");
+        doc.put("metadata", metadata);
+        doc.put("spec", spec);
+        StringBuilder header = new StringBuilder()
+                .append("# GENERATED from alerts/*").append(SUFFIX).append(" by io.gonka.exporter.deploy.PrometheusRuleGenerator: do not edit.\n")
+                .append("# Regenerate after changing the alerts:\n")
+                .append("#   ").append(REGENERATE_COMMAND).append('\n')
+                .append("# Source files: ");
+        header.append(files.isEmpty() ? "none yet" : String.join(", ", files.stream().map(p -> p.getFileName().toString()).toList()));
+        header.append("\n# Your Prometheus must select this object (ruleSelector), e.g. by a release: label.\n");
+        return header + dumper().dump(doc);
+    }
+
+    /** Every group of the rule files, in file-name order; group names must be unique. */
+    static List<Object> groups(Path alertsDir) throws IOException {
         List<Object> groups = new ArrayList<>();
         Map<String, String> groupFile = new LinkedHashMap<>();
-        List<Path> files = ruleFiles(alertsDir);
-        for (Path file : files) {
+        for (Path file : ruleFiles(alertsDir)) {
             String name = file.getFileName().toString();
             List<Object> docs = new ArrayList<>();
             Yamls.safe().loadAll(Files.readString(file, StandardCharsets.UTF_8)).forEach(docs::add);
@@ -82,27 +118,7 @@ public final class PrometheusRuleGenerator {
                 groups.add(g);
             }
         }
-        Map<String, Object> labels = new LinkedHashMap<>();
-        labels.put("app.kubernetes.io/name", "gonka-exporter");
-        labels.put("app.kubernetes.io/part-of", "gonka");
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("name", "gonka-exporter");
-        metadata.put("labels", labels);
-        Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("groups", groups);
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("apiVersion", "monitoring.coreos.com/v1");
-        doc.put("kind", "PrometheusRule");
-        doc.put("metadata", metadata);
-        doc.put("spec", spec);
-        StringBuilder header = new StringBuilder()
-                .append("# GENERATED from alerts/*").append(SUFFIX).append(" by io.gonka.exporter.deploy.PrometheusRuleGenerator: do not edit.\n")
-                .append("# Regenerate after changing the alerts:\n")
-                .append("#   ").append(REGENERATE_COMMAND).append('\n')
-                .append("# Source files: ");
-        header.append(files.isEmpty() ? "none yet" : String.join(", ", files.stream().map(p -> p.getFileName().toString()).toList()));
-        header.append("\n# Your Prometheus must select this object (ruleSelector), e.g. by a release: label.\n");
-        return header + dumper().dump(doc);
+        return groups;
     }
 
     private static Yaml dumper() {

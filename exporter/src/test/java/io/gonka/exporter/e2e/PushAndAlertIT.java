@@ -51,11 +51,12 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The whole product path with real processes on loopback and the shipped config files:
- * simulated node -> exporter jar -> host Prometheus (the shipped plain host config) ->
- * remote_write -> central Prometheus and Alertmanager, started with the very commands, arguments
- * and environment of {@code deploy/central/docker-compose.yml} (container paths mapped to local
- * ones, so a wrong argument to render-config.sh fails here as it would in compose) ->
- * Telegram, Slack and the heartbeat URL (a local recorder).
+ * simulated node -> exporter jar -> host Prometheus (the shipped plain host config, started by
+ * deploy/host/run-prometheus.sh) -> remote_write as the host's own write-only user -> vmauth (TLS)
+ * -> central Prometheus (behind the shipped web-config.yml) and Alertmanager, started with the
+ * very commands, arguments and environment of {@code deploy/central/docker-compose.yml}
+ * (container paths mapped to local ones, so a wrong argument to render-config.sh fails here as it
+ * would in compose) -> Telegram, Slack and the heartbeat URL (a local recorder).
  *
  * <p>Four hosts, each with its own failure, all at once:
  * host-a a FAILED ML node, the chain's miss test failing and a lost GPU (NVML stub library);
@@ -68,11 +69,16 @@ import org.yaml.snakeyaml.Yaml;
  * to 0s, the central evaluation interval to 5s and {@code --rules.alert.resend-delay=1s} (so an
  * alert from a dead Prometheus expires in 20 s instead of 4 minutes); Alertmanager is Debian's
  * 0.25, so {@code ALERTMANAGER_VERSION} is 0.25 (the config then copies the secrets instead of
- * referring to their files); and the recorder's address as the Telegram API URL.
+ * referring to their files); the recorder's address as the Telegram API URL; a self-signed
+ * certificate for vmauth; and vmauth.yml gets user blocks for host-c and host-d like host-b's
+ * (the README's "add a host" step), with their variables next to the compose file's.
  */
 class PushAndAlertIT {
-    static final String PASSWORD = "change-me"; // bcrypt of it is the shipped central web-config.yml
-    static final String BASIC = "Basic " + Base64.getEncoder().encodeToString(("gonka-host:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    static final String PASSWORD = "central-e2e-password"; // its bcrypt goes into the shipped web-config.yml
+    static final String BASIC = "Basic " + Base64.getEncoder().encodeToString(("gonka-central:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    /** Each host's own write-only user on vmauth (its name is GONKA_HOST_NAME). */
+    static final Map<String, String> HOST_PASSWORDS = Map.of("host-a", "host-a-e2e-write", "host-b", "host-b-e2e-write",
+            "host-c", "host-c-e2e-write", "host-d", "host-d-e2e-write");
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     static final String TOKEN = "123456:e2e-test-token";
     static final String CHAT = "-1001234567890";
@@ -89,6 +95,8 @@ class PushAndAlertIT {
     static PausableProxy remoteWriteOfD;
     static ManagedProcess centralPrometheus;
     static int central;
+    static int vmauth;
+    static Path cert;
     static int alertmanager;
     static long started;
 
@@ -98,7 +106,7 @@ class PushAndAlertIT {
         chat = new HttpRecorder("{\"ok\":true,\"result\":{\"message_id\":1,\"date\":1700000000,"
                 + "\"chat\":{\"id\":-1001234567890,\"type\":\"group\"},\"text\":\"ok\"}}");
         running.add(chat);
-        secret = dir.resolve("remote_write_password");
+        secret = dir.resolve("prometheus_password");
         Files.writeString(secret, PASSWORD);
         nvmlControl = dir.resolve("nvml-control");
         Files.writeString(nvmlControl, "");
@@ -108,6 +116,8 @@ class PushAndAlertIT {
         central = FreePort.next();
         startAlertmanager(service(compose, "alertmanager"));
         startCentral(service(compose, "prometheus"));
+        cert = FleetScaleOutIT.selfSignedCertificate(dir);
+        vmauth = startVmauth(service(compose, "vmauth"));
         Path stub = NvmlStub.build("current");
         for (String host : HOSTS) {
             SimulatedGonkaNode sim = SimulatedGonkaNode.standard().start();
@@ -122,13 +132,17 @@ class PushAndAlertIT {
             running.add(sim);
             sims.put(host, sim);
             int exporter = startExporter(host, sim, host.equals("host-a") ? stub : null);
-            String writeTo = "http://127.0.0.1:" + central + "/api/v1/write";
+            String writeTo = "https://127.0.0.1:" + vmauth + "/api/v1/write";
             if (host.equals("host-d")) {
-                remoteWriteOfD = new PausableProxy(central);
+                // between the host and vmauth: TLS passes through it untouched
+                remoteWriteOfD = new PausableProxy(vmauth);
                 running.add(remoteWriteOfD);
-                writeTo = "http://127.0.0.1:" + remoteWriteOfD.port() + "/api/v1/write";
+                writeTo = "https://127.0.0.1:" + remoteWriteOfD.port() + "/api/v1/write";
             }
-            startHostPrometheus(host, exporter, sim, writeTo);
+            Path hostSecret = dir.resolve(host + "/remote_write_password");
+            Files.createDirectories(hostSecret.getParent());
+            Files.writeString(hostSecret, HOST_PASSWORDS.get(host));
+            startHostPrometheus(host, exporter, sim, writeTo, hostSecret);
         }
     }
 
@@ -273,8 +287,12 @@ class PushAndAlertIT {
         // the password file(s) the compose file reads from the environment
         Map<String, String> composeEnv = Map.of("REMOTE_WRITE_PASSWORD_FILE", secret.toString(),
                 "PROMETHEUS_PASSWORD_FILE", secret.toString());
+        // The shipped web config holds no usable password: the operator's bcrypt hash goes in.
+        Path webConfig = staged("deploy/central/web-config.yml", dir.resolve("central/web-config.yml"),
+                "replace-with-a-bcrypt-hash", at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hashToString(10, PASSWORD.toCharArray()));
         Map<String, String> paths = mounts("prometheus", s, composeEnv, Map.of(
-                "/etc/prometheus/prometheus.yml", config.toString(), "/etc/prometheus/rules", rules.toString()));
+                "/etc/prometheus/prometheus.yml", config.toString(), "/etc/prometheus/rules", rules.toString(),
+                "/etc/prometheus/web-config.yml", webConfig.toString()));
         // the config refers to container paths too (rules, the password file)
         Files.writeString(config, mapPaths(Files.readString(config), paths));
         List<String> cmd = new ArrayList<>(List.of("prometheus"));
@@ -285,6 +303,52 @@ class PushAndAlertIT {
         cmd.add("--rules.alert.resend-delay=1s");
         centralPrometheus = start("central-prometheus", cmd, Map.of());
         centralPrometheus.awaitHttpOk("http://127.0.0.1:" + central + "/-/ready", Duration.ofSeconds(60), BASIC);
+    }
+
+    /**
+     * vmauth with the compose service's command and environment, and the shipped vmauth.yml plus
+     * user blocks for host-c and host-d copied from host-b's.
+     */
+    @SuppressWarnings("unchecked")
+    static int startVmauth(Map<String, Object> s) throws Exception {
+        int port = FreePort.next();
+        Path config = staged("deploy/central/vmauth.yml", dir.resolve("vmauth/vmauth.yml"), "http://prometheus:9090", "http://127.0.0.1:" + central);
+        String text = Files.readString(config);
+        Matcher hostB = Pattern.compile("(?ms)^  - username: host-b\n.*?(?=^  - |\\z)").matcher(text);
+        assertTrue(hostB.find(), "vmauth.yml has a user block for host-b");
+        StringBuilder added = new StringBuilder(text.endsWith("\n") ? text : text + "\n");
+        for (String host : List.of("host-c", "host-d")) {
+            added.append(hostB.group().replace("host-b", host).replace("HOST_B", host.replace("host-", "HOST_").toUpperCase()));
+        }
+        Files.writeString(config, added.toString());
+
+        Map<String, String> composeEnv = new HashMap<>();
+        HOST_PASSWORDS.forEach((host, password) -> composeEnv.put("GONKA_WRITE_PASSWORD_" + host.replace("host-", "HOST_").toUpperCase(), password));
+        composeEnv.put("GONKA_CENTRAL_BASIC_AUTH", BASIC.substring("Basic ".length()));
+        Map<String, String> env = new HashMap<>();
+        ((Map<String, Object>) s.getOrDefault("environment", Map.of())).forEach((k, v) -> env.put(k, interpolate(String.valueOf(v), composeEnv)));
+        assertEquals(Set.of("GONKA_WRITE_PASSWORD_HOST_A", "GONKA_WRITE_PASSWORD_HOST_B", "GONKA_CENTRAL_BASIC_AUTH"), env.keySet(),
+                "the compose file passes vmauth the shipped users' passwords and the central credential");
+        env.put("GONKA_WRITE_PASSWORD_HOST_C", HOST_PASSWORDS.get("host-c"));
+        env.put("GONKA_WRITE_PASSWORD_HOST_D", HOST_PASSWORDS.get("host-d"));
+
+        List<String> cmd = new ArrayList<>(List.of("vmauth"));
+        cmd.addAll(FleetScaleOutIT.composeCommand("deploy/central/docker-compose.yml", "vmauth", "/etc/vmauth/vmauth.yml", config.toString(),
+                "=:8427", "=127.0.0.1:" + port, "/run/secrets/tls.crt", cert.toString(), "/run/secrets/tls.key", dir.resolve("tls/tls.key").toString()));
+        start("vmauth", cmd, env);
+        HttpClient https = HttpClient.newBuilder().sslContext(FleetScaleOutIT.trusting(cert)).build();
+        await("vmauth answers over TLS", Duration.ofSeconds(30), () -> {
+            try {
+                // A host's user may not read: vmauth answers, and refuses.
+                HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/api/v1/query?query=up"))
+                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("host-a:" + HOST_PASSWORDS.get("host-a")).getBytes(StandardCharsets.UTF_8)))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                return r.statusCode() == 400 && r.body().contains("missing route");
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+        return port;
     }
 
     static int startExporter(String host, SimulatedGonkaNode sim, Path nvmlStub) throws Exception {
@@ -315,10 +379,11 @@ class PushAndAlertIT {
     }
 
     /**
-     * The shipped plain host config: the exporter, itself, the nodes' own endpoints, and
-     * node_exporter only where targets/node.yml exists (here: nowhere).
+     * The shipped plain host config through run-prometheus.sh: the exporter, itself, the nodes'
+     * own endpoints, and node_exporter only where targets/node.yml exists (here: nowhere); it
+     * pushes as the host's own user with the host's password file, trusting vmauth's certificate.
      */
-    static void startHostPrometheus(String host, int exporter, SimulatedGonkaNode sim, String remoteWrite) throws Exception {
+    static void startHostPrometheus(String host, int exporter, SimulatedGonkaNode sim, String remoteWrite, Path hostSecret) throws Exception {
         int port = FreePort.next();
         Path config = staged("deploy/host/plain/prometheus.yml", dir.resolve(host + "/prometheus.yml"),
                 "127.0.0.1:9401", "127.0.0.1:" + exporter,
@@ -327,11 +392,11 @@ class PushAndAlertIT {
                 "127.0.0.1:8000", sim.publicBaseUrl().substring("http://".length()),
                 "127.0.0.1:9100", sim.baseUrl().substring("http://".length()),
                 "https://monitoring.example.com/api/v1/write", remoteWrite,
-                "/etc/prometheus/secrets/remote_write_password", secret.toString());
-        ManagedProcess p = start("prometheus-" + host, List.of("prometheus", "--config.file=" + config,
-                "--enable-feature=expand-external-labels", "--storage.tsdb.path=" + dir.resolve(host + "/data"),
-                "--web.listen-address=127.0.0.1:" + port),
-                Map.of("GONKA_HOST_NAME", host, "GONKA_PARTICIPANT", Scenarios.OWN_ADDRESS));
+                "/etc/prometheus/secrets/remote_write_password", hostSecret + "\n    tls_config:\n      ca_file: " + cert);
+        ManagedProcess p = start("prometheus-" + host, List.of("sh", RepoFiles.path("deploy/host/run-prometheus.sh").toString(),
+                config.toString(), "--storage.tsdb.path=" + dir.resolve(host + "/data"), "--web.listen-address=127.0.0.1:" + port),
+                Map.of("GONKA_HOST_NAME", host, "GONKA_PARTICIPANT", Scenarios.OWN_ADDRESS,
+                        "GONKA_RENDERED_CONFIG", dir.resolve(host + "/rendered.yml").toString()));
         hostProcesses.get(host).add(p);
         p.awaitHttpOk("http://127.0.0.1:" + port + "/-/ready", Duration.ofSeconds(60), null);
     }
