@@ -29,6 +29,7 @@ public final class SourceScheduler implements AutoCloseable {
     private final Duration guard;
     private volatile boolean stopped;
     private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+    private final List<Runnable> pollListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public SourceScheduler(Clock clock, Duration requestTimeout) {
         this.clock = clock;
@@ -89,6 +90,11 @@ public final class SourceScheduler implements AutoCloseable {
     /** Counts finished polls: what a scrape shows can only change when this does (or time passes). */
     public long changes() {
         return changes.get();
+    }
+
+    /** Runs {@code listener} after every finished poll (on the thread that finished it: keep it short). */
+    public void onPollFinished(Runnable listener) {
+        pollListeners.add(listener);
     }
 
     /** True once every source has finished at least one poll, whatever its outcome. */
@@ -163,6 +169,13 @@ public final class SourceScheduler implements AutoCloseable {
                 } finally {
                     changes.incrementAndGet();
                     inFlight.set(null);
+                    for (Runnable l : pollListeners) {
+                        try {
+                            l.run();
+                        } catch (RuntimeException e) {
+                            LOG.error("poll listener failed", e);
+                        }
+                    }
                     mine.complete(null);
                 }
             });
