@@ -8,6 +8,7 @@ import io.gonka.exporter.sources.GonkaSources;
 import io.gonka.exporter.polling.SourceScheduler;
 import io.gonka.exporter.upstream.UpstreamClient;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -72,7 +73,7 @@ public class ExporterFactory {
     }
 
     /** Renders what a finished poll changed on a thread of its own, so that scrapes find it done. */
-    @Singleton
+    @Context
     @Bean(preDestroy = "close")
     Prerenderer prerenderer(GonkaCollector collector, SourceScheduler scheduler) {
         Prerenderer p = new Prerenderer(collector::prerender);
