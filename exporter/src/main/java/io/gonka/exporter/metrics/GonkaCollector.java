@@ -97,6 +97,7 @@ public final class GonkaCollector implements MultiCollector {
             group("node_own_view", this::nodeOwnView);
             group("participant", this::participant);
             group("mlnodes", this::mlNodes);
+            group("mlnode_health", f -> fresh(sources.adminNodes).ifPresent(nodes -> mlNodeHealth(f, nodes)));
         }
         if (sources.nvml != null) {
             group("gpus", f -> {
@@ -231,8 +232,38 @@ public final class GonkaCollector implements MultiCollector {
         SourceState<T> state = scheduler.state(source);
         SourceState.Good<T> good = state.last();
         boolean isFresh = state.isFresh(good);
-        read(() -> state.last() == good && state.isFresh(good) == isFresh);
+        read(new SnapshotInput<>(state, good, isFresh));
         return isFresh ? Optional.of(good.value()) : Optional.empty();
+    }
+
+    /**
+     * A source's snapshot as read by a rendering. A newer snapshot with equal content (records
+     * compare by value: the same participants and weights, polled again) changes nothing, so the
+     * thousands of network series are rendered again only when a weight or a participant changes.
+     */
+    private static final class SnapshotInput<T> implements FamilyGroup.Input {
+        private final SourceState<T> state;
+        private SourceState.Good<T> seen;
+        private final boolean fresh;
+
+        SnapshotInput(SourceState<T> state, SourceState.Good<T> seen, boolean fresh) {
+            this.state = state;
+            this.seen = seen;
+            this.fresh = fresh;
+        }
+
+        @Override
+        public boolean unchanged() {
+            SourceState.Good<T> now = state.last();
+            if (now != seen && (now == null || seen == null || !now.value().equals(seen.value()))) {
+                return false;
+            }
+            if (state.isFresh(now) != fresh) {
+                return false;
+            }
+            seen = now; // the same content: from now on compared by identity
+            return true;
+        }
     }
 
     private OptionalLong localHeight() {
@@ -478,7 +509,6 @@ public final class GonkaCollector implements MultiCollector {
             }
         }
         upgradeReadiness(f, snapshot.get());
-        mlNodeHealth(f, snapshot.get());
     }
 
     /** While an upgrade plan names an ML-node version: whether each registered node already answers on it. */

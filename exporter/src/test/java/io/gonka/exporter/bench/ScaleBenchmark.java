@@ -111,7 +111,16 @@ public final class ScaleBenchmark {
             out.put("CPU in the first minute (start included)", String.format("%.2f s", e.cpuSeconds()));
             e.sleepUntil(warmup);
             double c0 = e.cpuSeconds();
+            Map<String, Double> threads0 = threadCpu(e.process.pid());
             e.sleepUntil(warmup + steady);
+            Map<String, Double> threads1 = threadCpu(e.process.pid());
+            System.out.println("CPU seconds per thread in the steady window:");
+            threads1.forEach((t, c) -> {
+                double d = c - threads0.getOrDefault(t, 0.0);
+                if (d >= 0.01) {
+                    System.out.printf("  %-24s %.2f%n", t, d);
+                }
+            });
             out.put(String.format("CPU per minute, steady state (%d-%d s after start)", warmup, warmup + steady),
                     String.format("%.2f s", (e.cpuSeconds() - c0) * 60.0 / steady));
             out.put("RSS after the steady window", String.format("%.0f MiB", JvmProbe.rssMiB(e.process.pid())));
@@ -123,6 +132,9 @@ public final class ScaleBenchmark {
             out.put("RSS after wrk (peak VmHWM)", String.format("%.0f MiB (%.0f MiB)", JvmProbe.rssMiB(e.process.pid()), hwmMiB(e.process.pid())));
             out.put("heap in use after a full GC", String.format("%.1f MiB", JvmProbe.heapAfterGcMiB(e.process.pid())));
             out.put("threads", Long.toString(threads(e.process.pid())));
+            if (System.getProperty("gonka.bench.flags", "").contains("NativeMemoryTracking")) {
+                System.out.println(JvmProbe.jcmd(e.process.pid(), "VM.native_memory"));
+            }
         }
         return out;
     }
@@ -182,6 +194,24 @@ public final class ScaleBenchmark {
             }
         }
         return Double.NaN;
+    }
+
+    /** CPU seconds per thread name (threads of the same name summed), from /proc/PID/task. */
+    static Map<String, Double> threadCpu(long pid) throws Exception {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "N");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, Double::sum);
+                } catch (java.io.IOException gone) {
+                    // the thread ended
+                }
+            }
+        }
+        return out;
     }
 
     static long threads(long pid) throws Exception {
