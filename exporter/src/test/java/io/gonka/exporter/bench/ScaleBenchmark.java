@@ -129,6 +129,8 @@ public final class ScaleBenchmark {
             String[] wrk = wrk(e.port, wrkSeconds);
             out.put(String.format("/metrics, wrk -t1 -c1 -d%ds (polls running): p50 / p99 / max", wrkSeconds), wrk[0]);
             out.put("scrapes in the wrk run", wrk[1]);
+            // the same wrk against a tiny endpoint: how much of the tail is this machine, not /metrics
+            out.put("noise floor: wrk on /health/liveness, p50 / p99 / max", wrk(e.port, "/health/liveness", 10)[0]);
             out.put("RSS after wrk (peak VmHWM)", String.format("%.0f MiB (%.0f MiB)", JvmProbe.rssMiB(e.process.pid()), hwmMiB(e.process.pid())));
             out.put("heap in use after a full GC", String.format("%.1f MiB", JvmProbe.heapAfterGcMiB(e.process.pid())));
             out.put("threads", Long.toString(threads(e.process.pid())));
@@ -165,9 +167,13 @@ public final class ScaleBenchmark {
 
     /** Runs wrk against /metrics; returns {"p50 / p99 / max", "N"}. */
     static String[] wrk(int port, int seconds) throws Exception {
+        return wrk(port, "/metrics", seconds);
+    }
+
+    static String[] wrk(int port, String path, int seconds) throws Exception {
         Process p;
         try {
-            p = new ProcessBuilder("wrk", "-t1", "-c1", "-d" + seconds + "s", "--latency", "http://127.0.0.1:" + port + "/metrics")
+            p = new ProcessBuilder("wrk", "-t1", "-c1", "-d" + seconds + "s", "--latency", "http://127.0.0.1:" + port + path)
                     .redirectErrorStream(true).start();
         } catch (java.io.IOException e) {
             return new String[] {"wrk not installed (apt-get install wrk)", "-"};
@@ -232,7 +238,7 @@ public final class ScaleBenchmark {
                 while (!s.stopped) {
                     try {
                         long t0 = System.nanoTime();
-                        e.scrape();
+                        e.scrapeBytes();
                         s.millis.add((System.nanoTime() - t0) / 1e6);
                         Thread.sleep(15_000);
                     } catch (InterruptedException ie) {
@@ -337,6 +343,11 @@ public final class ScaleBenchmark {
             if (ms > 0) {
                 Thread.sleep(ms);
             }
+        }
+
+        int scrapeBytes() throws Exception {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()).body().length;
         }
 
         String scrape() throws Exception {
