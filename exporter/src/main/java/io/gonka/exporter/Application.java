@@ -36,7 +36,12 @@ public final class Application {
             props.putAll(cfg.serverProperties(cli.port()));
             props.put(Settings.WEB_CONFIG_PROPERTY, cli.webConfigFile());
         }
-        new Launcher().properties(props).mainClass(Application.class).banner(false).start();
+        io.micronaut.context.ApplicationContext context = new Launcher().properties(props).mainClass(Application.class).banner(false).start();
+        if (Boolean.getBoolean("gonka.exit-after-start")) {
+            // the build's class-data-sharing run (exporter/pom.xml): start-up classes loaded, done
+            context.close();
+            System.exit(0);
+        }
     }
 
     private static void exitInvalid(String problems) {

@@ -3,10 +3,12 @@ package io.gonka.exporter;
 import io.gonka.exporter.config.CollectorsConfig;
 import io.gonka.exporter.config.ExporterConfig;
 import io.gonka.exporter.metrics.GonkaCollector;
+import io.gonka.exporter.metrics.Prerenderer;
 import io.gonka.exporter.sources.GonkaSources;
 import io.gonka.exporter.polling.SourceScheduler;
 import io.gonka.exporter.upstream.UpstreamClient;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -58,12 +60,24 @@ public class ExporterFactory {
         return new GonkaCollector(config, scheduler, sources, clock, BuildInfo.current());
     }
 
+    /**
+     * Collectors whose values change between polls, rendered afresh at every scrape after the
+     * GonkaCollector's cached exposition (which is therefore not registered here).
+     */
     @Singleton
-    PrometheusRegistry registry(GonkaCollector collector) {
+    PrometheusRegistry registry() {
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(collector);
         // jvm_* and process_*: read from the JVM's MXBeans at scrape time, no polling of their own
         JvmMetrics.builder().register(registry);
         return registry;
+    }
+
+    /** Renders what a finished poll changed on a thread of its own, so that scrapes find it done. */
+    @Context
+    @Bean(preDestroy = "close")
+    Prerenderer prerenderer(GonkaCollector collector, SourceScheduler scheduler) {
+        Prerenderer p = new Prerenderer(collector::prerender);
+        scheduler.onPollFinished(p::request);
+        return p;
     }
 }

@@ -28,9 +28,11 @@ import io.gonka.exporter.rules.MissPace;
 import io.gonka.exporter.rules.MissRule;
 import io.gonka.exporter.rules.MissTest;
 import io.gonka.exporter.rules.MissTestVerdict;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,8 +45,14 @@ import java.util.function.Supplier;
 
 /**
  * Turns the latest snapshots into metric families at scrape time. Nothing here touches the
- * network: a scrape reads what the pollers last stored, and builds every family afresh, so a
- * thing that disappeared upstream disappears from the next scrape by construction.
+ * network: a scrape reads what the pollers last stored, and a thing that disappeared upstream
+ * disappears from the next scrape by construction.
+ *
+ * <p>Each family-building method is a {@link FamilyGroup}: its families (and their exposition
+ * text) are reused while everything it read is unchanged. Reads are recorded as they happen:
+ * {@link #fresh} records the snapshot and its freshness, {@link #watch} any other value a method
+ * depends on (so a method must read its inputs through one of the two, or it would go stale).
+ * Rendering is after polls (see {@link #prerender}), so a scrape usually only compares inputs.
  */
 public final class GonkaCollector implements MultiCollector {
     private static final List<String> NODE_STATES = Arrays.stream(MlNodeStatus.values()).map(Enum::name).toList();
@@ -58,9 +66,15 @@ public final class GonkaCollector implements MultiCollector {
     private final GonkaSources sources;
     private final Clock clock;
     private final io.gonka.exporter.BuildInfo build;
-    private final List<Supplier<List<MetricSnapshot>>> extraFamilies = new ArrayList<>();
     /** Miss pace over the last ~1 h of blocks (at least ~9 min of them) for the end-of-epoch projection. */
     private final MissPace missPace = new MissPace(660, 100);
+    private final List<FamilyGroup> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, FamilyGroup.Assembly> assemblies = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The formats scrapes asked for, so that renders after a poll can prepare their text too. */
+    private final Map<String, ExpositionFormatWriter> writersSeen = new java.util.concurrent.ConcurrentHashMap<>();
+    private final FamilyGroup.ReusableBuffer buffer = new FamilyGroup.ReusableBuffer(256 * 1024);
+    /** The inputs of the group being rendered; guarded by {@code this}. */
+    private List<FamilyGroup.Input> reads;
 
     public GonkaCollector(ExporterConfig config, SourceScheduler scheduler, GonkaSources sources, Clock clock, String version) {
         this(config, scheduler, sources, clock, io.gonka.exporter.BuildInfo.of(version));
@@ -72,46 +86,118 @@ public final class GonkaCollector implements MultiCollector {
         this.sources = sources;
         this.clock = clock;
         this.build = build;
+        group("build_info", f -> f.gauge("gonka_exporter_build_info",
+                "Version, git revision and branch of the exporter's build and the Java it runs on; always 1.")
+                .add(1, "version", build.version(), "revision", build.revision(), "branch", build.branch(), "java_version", build.javaVersion()));
+        group("source_health", this::sourceHealth);
+        if (sources.enabled) {
+            group("chain", this::chain);
+            group("epoch", this::epochAndNetwork);
+            group("network_series", this::networkSeries);
+            group("node_own_view", this::nodeOwnView);
+            group("participant", this::participant);
+            group("mlnodes", this::mlNodes);
+            group("mlnode_health", f -> fresh(sources.adminNodes).ifPresent(nodes -> mlNodeHealth(f, nodes)));
+        }
+        if (sources.nvml != null) {
+            group("gpus", f -> {
+                fresh(sources.nvml).ifPresent(fleet -> GpuMetrics.render(f, fleet));
+                GpuMetrics.renderXids(f, xidCounts()); // counted events survive a failed poll
+            });
+        }
     }
 
-    /**
-     * Everything a scrape shows is a function of the finished polls and of the clock (max ages):
-     * this key changes whenever either could change the output, so a renderer may reuse its last
-     * output while the key is the same. XID events count as polls' worth of change too.
-     */
-    public String stateKey() {
-        long nodes = sources.mlNodeHealth == null ? 0 : sources.mlNodeHealth.changes();
-        long xids = sources.nvml == null ? 0 : sources.nvml.xidEvents();
-        return scheduler.changes() + "/" + nodes + "/" + xids + "/" + clock.millis() / 1000;
+    private void group(String name, java.util.function.Consumer<FamilyBuilder> build) {
+        groups.add(new FamilyGroup(name, build, true));
     }
 
     /** Families from elsewhere (the GPU collectors), rendered from their own cached state. */
     public void addFamilies(Supplier<List<MetricSnapshot>> families) {
-        extraFamilies.add(families);
+        groups.add(new FamilyGroup("extra", f -> families.get().forEach(f::add), false)); // their own state: asked every time
     }
 
     @Override
     public MetricSnapshots collect() {
-        FamilyBuilder f = new FamilyBuilder(config.maxLabelLength());
-        f.gauge("gonka_exporter_build_info", "Version, git revision and branch of the exporter's build and the Java it runs on; always 1.")
-                .add(1, "version", build.version(), "revision", build.revision(), "branch", build.branch(), "java_version", build.javaVersion());
-        sourceHealth(f);
-        if (sources.enabled) {
-            chain(f);
-            epochAndNetwork(f);
-            nodeOwnView(f);
-            participant(f);
-            mlNodes(f);
-        }
-        if (sources.nvml != null) {
-            fresh(sources.nvml).ifPresent(fleet -> GpuMetrics.render(f, fleet));
-            GpuMetrics.renderXids(f, sources.nvml.xidCounts()); // counted events survive a failed poll
-        }
-        List<MetricSnapshot> all = f.build();
-        for (Supplier<List<MetricSnapshot>> extra : extraFamilies) {
-            all.addAll(extra.get());
+        List<MetricSnapshot> all = new ArrayList<>();
+        synchronized (this) {
+            renderChanged();
+            groups.forEach(g -> all.addAll(g.families()));
         }
         return new MetricSnapshots(all);
+    }
+
+    /**
+     * Every family in the writer's format, as one array that stays the same object while nothing
+     * changed. OpenMetrics' closing {@code # EOF} is left out: the caller ends the exposition.
+     */
+    public byte[] exposition(ExpositionFormatWriter writer) throws IOException {
+        writersSeen.putIfAbsent(writer.getContentType(), writer);
+        synchronized (this) {
+            renderChanged();
+            List<byte[]> parts = new ArrayList<>(groups.size());
+            for (FamilyGroup g : groups) {
+                parts.add(g.text(writer, buffer));
+            }
+            return assemblies.computeIfAbsent(writer.getContentType(), k -> new FamilyGroup.Assembly()).assemble(parts);
+        }
+    }
+
+    /** Renders what changed, in every format scraped so far: called after polls, so scrapes find it done. */
+    public void prerender() {
+        try {
+            if (writersSeen.isEmpty()) {
+                synchronized (this) {
+                    renderChanged();
+                }
+            }
+            for (ExpositionFormatWriter w : writersSeen.values()) {
+                exposition(w);
+            }
+        } catch (IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(GonkaCollector.class).warn("rendering after a poll failed", e);
+        }
+    }
+
+    private void renderChanged() {
+        for (FamilyGroup g : groups) {
+            if (!g.current()) {
+                reads = new ArrayList<>();
+                try {
+                    g.render(config.maxLabelLength(), reads);
+                } finally {
+                    reads = null;
+                }
+            }
+        }
+    }
+
+    private void read(FamilyGroup.Input input) {
+        if (reads != null) {
+            reads.add(input);
+        }
+    }
+
+    /** Reads a value the group being rendered depends on (other than a source's snapshot); compared by equals. */
+    private <V> V watch(Supplier<V> probe) {
+        V seen = probe.get();
+        read(() -> java.util.Objects.equals(probe.get(), seen));
+        return seen;
+    }
+
+    /**
+     * Like {@link #watch} for a change counter, but a change counts only once the rendering is
+     * older than {@code graceMillis}: ML-node answers trickle in during a sweep (whose end
+     * re-renders anyway), and a render per answer would cost more than it shows.
+     */
+    private void watchSettled(java.util.function.LongSupplier counter, long graceMillis) {
+        long seen = counter.getAsLong();
+        long renderedAt = clock.millis();
+        read(() -> counter.getAsLong() == seen || clock.millis() - renderedAt < graceMillis);
+    }
+
+    private io.gonka.exporter.model.gpu.XidCounts xidCounts() {
+        watch(sources.nvml::xidEvents);
+        return sources.nvml.xidCounts();
     }
 
     private void sourceHealth(FamilyBuilder f) {
@@ -122,6 +208,8 @@ public final class GonkaCollector implements MultiCollector {
         FamilyBuilder.Family last = f.gauge("gonka_source_last_success_timestamp_seconds", "Unix time of the last successful poll.");
         FamilyBuilder.Family duration = f.gauge("gonka_source_poll_duration_seconds", "How long the last poll took.");
         FamilyBuilder.Family errors = f.counter("gonka_source_errors", "Failed polls by reason (timeout, connect, http, parse).");
+        // all of it changes only with a finished poll, or when a snapshot ages past its max age
+        watch(() -> scheduler.changes() + "/" + scheduler.states().stream().map(s -> s.up() ? "1" : "0").collect(java.util.stream.Collectors.joining()));
         for (SourceState<?> s : scheduler.states()) {
             if (s.unsupported()) {
                 unsupported.add(1, "source", s.name());
@@ -136,8 +224,46 @@ public final class GonkaCollector implements MultiCollector {
         }
     }
 
+    /** The source's snapshot if fresh; recorded as an input of the group being rendered. */
     private <T> Optional<T> fresh(io.gonka.exporter.polling.Source<T> source) {
-        return source == null ? Optional.empty() : scheduler.state(source).fresh();
+        if (source == null) {
+            return Optional.empty();
+        }
+        SourceState<T> state = scheduler.state(source);
+        SourceState.Good<T> good = state.last();
+        boolean isFresh = state.isFresh(good);
+        read(new SnapshotInput<>(state, good, isFresh));
+        return isFresh ? Optional.of(good.value()) : Optional.empty();
+    }
+
+    /**
+     * A source's snapshot as read by a rendering. A newer snapshot with equal content (records
+     * compare by value: the same participants and weights, polled again) changes nothing, so the
+     * thousands of network series are rendered again only when a weight or a participant changes.
+     */
+    private static final class SnapshotInput<T> implements FamilyGroup.Input {
+        private final SourceState<T> state;
+        private SourceState.Good<T> seen;
+        private final boolean fresh;
+
+        SnapshotInput(SourceState<T> state, SourceState.Good<T> seen, boolean fresh) {
+            this.state = state;
+            this.seen = seen;
+            this.fresh = fresh;
+        }
+
+        @Override
+        public boolean unchanged() {
+            SourceState.Good<T> now = state.last();
+            if (now != seen && (now == null || seen == null || !now.value().equals(seen.value()))) {
+                return false;
+            }
+            if (state.isFresh(now) != fresh) {
+                return false;
+            }
+            seen = now; // the same content: from now on compared by identity
+            return true;
+        }
     }
 
     private OptionalLong localHeight() {
@@ -198,14 +324,21 @@ public final class GonkaCollector implements MultiCollector {
             for (ParticipantsSnapshot.Excluded x : ps.excluded()) {
                 excluded.add(1, "participant", x.address(), "reason", x.reason());
             }
-            if (config.networkSeries()) {
-                FamilyBuilder.Family pw = f.gauge("gonka_network_participant_weight", "Every active participant's weight (opt-in).");
-                FamilyBuilder.Family nw = f.gauge("gonka_network_mlnode_poc_weight", "Every ML node's PoC weight per participant and model (opt-in).");
-                for (Participant p : ps.participants()) {
-                    pw.add(p.weight(), "participant", p.address());
-                    for (Participant.NodeWeight n : p.nodes()) {
-                        nw.add(n.pocWeight(), "participant", p.address(), "node_id", n.nodeId(), "model", n.model());
-                    }
+        });
+    }
+
+    /** The opt-in network-wide series: thousands of them, so a group of their own that only a participants poll re-renders. */
+    private void networkSeries(FamilyBuilder f) {
+        if (!config.networkSeries()) {
+            return;
+        }
+        fresh(sources.participants).ifPresent((ParticipantsSnapshot ps) -> {
+            FamilyBuilder.Family pw = f.gauge("gonka_network_participant_weight", "Every active participant's weight (opt-in).");
+            FamilyBuilder.Family nw = f.gauge("gonka_network_mlnode_poc_weight", "Every ML node's PoC weight per participant and model (opt-in).");
+            for (Participant p : ps.participants()) {
+                pw.add(p.weight(), "participant", p.address());
+                for (Participant.NodeWeight n : p.nodes()) {
+                    nw.add(n.pocWeight(), "participant", p.address(), "node_id", n.nodeId(), "model", n.model());
                 }
             }
         });
@@ -236,7 +369,7 @@ public final class GonkaCollector implements MultiCollector {
     }
 
     private void participant(FamilyBuilder f) {
-        Optional<String> address = sources.identity.address();
+        Optional<String> address = watch(sources.identity::address);
         address.ifPresent(a -> f.gauge("gonka_participant_info", "This host's participant address; always 1.").add(1, "participant", a));
         fresh(sources.participants).ifPresent(ps -> address.ifPresent(a -> {
             // An excluded participant's weight is not active weight: it earns nothing for the rest of the epoch.
@@ -376,7 +509,6 @@ public final class GonkaCollector implements MultiCollector {
             }
         }
         upgradeReadiness(f, snapshot.get());
-        mlNodeHealth(f, snapshot.get());
     }
 
     /** While an upgrade plan names an ML-node version: whether each registered node already answers on it. */
@@ -404,6 +536,10 @@ public final class GonkaCollector implements MultiCollector {
         }
         Map<String, MlNodeHealth> latest = sources.mlNodeHealth.latest();
         Duration maxAge = sources.mlNodeHealth.maxAge();
+        fresh(sources.mlNodeHealth); // the end of a sweep re-renders at once
+        watchSettled(sources.mlNodeHealth::changes, 5000);
+        watch(() -> registered.nodes().stream().map(n -> isFresh(latest.get(n.id()), maxAge) ? "1" : "0")
+                .collect(java.util.stream.Collectors.joining()));
         FamilyBuilder.Family up = f.gauge("gonka_mlnode_up", "1 when the ML node itself answered (/health, or /api/v1/state on ML nodes without /health).");
         FamilyBuilder.Family healthy = f.gauge("gonka_mlnode_healthy", "1 when the ML node reports itself healthy (status \"healthy\").");
         FamilyBuilder.Family util = f.gauge("gonka_mlnode_gpu_utilization_ratio", "GPU utilization reported by the ML node.");
@@ -413,7 +549,7 @@ public final class GonkaCollector implements MultiCollector {
         FamilyBuilder.Family avail = f.gauge("gonka_mlnode_gpu_available", "1 when the ML node reports the GPU available.");
         for (MlNode n : registered.nodes()) {
             MlNodeHealth h = latest.get(n.id());
-            if (h == null || Duration.between(h.at(), clock.instant()).compareTo(maxAge) > 0) {
+            if (!isFresh(h, maxAge)) {
                 continue;
             }
             up.add(h.answered() ? 1 : 0, "node_id", n.id());
@@ -432,5 +568,9 @@ public final class GonkaCollector implements MultiCollector {
                 avail.add(g.available() ? 1 : 0, "node_id", n.id(), "gpu", gpu);
             }
         }
+    }
+
+    private boolean isFresh(MlNodeHealth h, Duration maxAge) {
+        return h != null && Duration.between(h.at(), clock.instant()).compareTo(maxAge) <= 0;
     }
 }

@@ -29,6 +29,7 @@ public final class SourceScheduler implements AutoCloseable {
     private final Duration guard;
     private volatile boolean stopped;
     private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+    private final List<Runnable> pollListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public SourceScheduler(Clock clock, Duration requestTimeout) {
         this.clock = clock;
@@ -91,6 +92,11 @@ public final class SourceScheduler implements AutoCloseable {
         return changes.get();
     }
 
+    /** Runs {@code listener} after every finished poll (on the thread that finished it: keep it short). */
+    public void onPollFinished(Runnable listener) {
+        pollListeners.add(listener);
+    }
+
     /** True once every source has finished at least one poll, whatever its outcome. */
     public boolean allPolledOnce() {
         return runners.values().stream().allMatch(r -> r.state.attempts() > 0);
@@ -106,6 +112,7 @@ public final class SourceScheduler implements AutoCloseable {
         final Source<T> source;
         final SourceState<T> state;
         final AtomicReference<CompletableFuture<Void>> inFlight = new AtomicReference<>();
+        volatile java.util.concurrent.ScheduledFuture<?> next;
 
         Runner(Source<T> source) {
             this.source = source;
@@ -126,12 +133,25 @@ public final class SourceScheduler implements AutoCloseable {
                 }
                 if (!stopped) {
                     try {
-                        timer.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
+                        next = timer.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
                     } catch (java.util.concurrent.RejectedExecutionException e) {
                         // shutting down
                     }
                 }
             });
+        }
+
+        /** A source waiting for another one's data polls now instead of at its next retry. */
+        void wakeIfWaiting() {
+            java.util.concurrent.ScheduledFuture<?> n = next;
+            // cancel succeeds only for a tick that has not started, so no second tick chain begins
+            if (!stopped && state.condition() == SourceState.Condition.NOT_READY && n != null && n.cancel(false)) {
+                try {
+                    timer.execute(this::tick);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // shutting down
+                }
+            }
         }
 
         CompletableFuture<Void> runOnce() {
@@ -163,6 +183,20 @@ public final class SourceScheduler implements AutoCloseable {
                 } finally {
                     changes.incrementAndGet();
                     inFlight.set(null);
+                    if (state.condition() == SourceState.Condition.OK) {
+                        for (Runner<?> other : runners.values()) {
+                            if (other != this) {
+                                other.wakeIfWaiting();
+                            }
+                        }
+                    }
+                    for (Runnable l : pollListeners) {
+                        try {
+                            l.run();
+                        } catch (RuntimeException e) {
+                            LOG.error("poll listener failed", e);
+                        }
+                    }
                     mine.complete(null);
                 }
             });

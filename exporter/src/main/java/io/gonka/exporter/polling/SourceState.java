@@ -112,13 +112,17 @@ public final class SourceState<T> {
     /** The last good snapshot if it is not older than the max age. */
     public Optional<T> fresh() {
         Good<T> g = lastGood;
-        if (g == null) {
-            return Optional.empty();
-        }
-        if (Duration.between(g.at(), clock.instant()).compareTo(maxAge) > 0) {
-            return Optional.empty();
-        }
-        return Optional.of(g.value());
+        return isFresh(g) ? Optional.of(g.value()) : Optional.empty();
+    }
+
+    /** The last good snapshot, fresh or not (null before the first success): one read for callers that cache by it. */
+    public Good<T> last() {
+        return lastGood;
+    }
+
+    /** Whether {@code g} (from {@link #last()}) is within the max age now. */
+    public boolean isFresh(Good<T> g) {
+        return g != null && Duration.between(g.at(), clock.instant()).compareTo(maxAge) <= 0;
     }
 
     public boolean up() {

@@ -222,4 +222,64 @@ class StandardNodeTest {
         assertFalse(m.has("gonka_chain_block_lag_blocks"), "no reference nodes configured");
         Promtool.checkMetrics(m.text());
     }
+
+    /**
+     * The cached exposition (families re-rendered only where an input changed) is byte for byte
+     * what a collector without any cache renders, after polls, node churn and snapshots aging out;
+     * and between changes a scrape gets the very same rendering back.
+     */
+    @Test
+    void cachedExpositionEqualsAFreshRenderingAfterEveryChange() throws Exception {
+        h.close();
+        TestConfig cfg = TestConfig.allAt(node.baseUrl());
+        cfg.networkSeries = true;
+        cfg.referenceUrls = List.of(reference.baseUrl());
+        h = new Harness(cfg);
+        var text = io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create();
+        var openMetrics = io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter.create();
+        h.pollTwice();
+        String first = assertSameAsFresh(text, openMetrics);
+        assertSame(h.collector.exposition(text), h.collector.exposition(text), "nothing changed: the same rendering");
+        assertTrue(first.contains("gonka_network_participant_weight{"), first);
+
+        node.stubFor(get("/status").willReturn(okJson(Fixtures.text("tendermint-status.json").replace("\"4141873\"", "\"4141880\""))));
+        h.clock.advance(java.time.Duration.ofSeconds(5));
+        h.scheduler.pollOnce(h.sources.rpcStatus).get();
+        String newHeight = assertSameAsFresh(text, openMetrics);
+        assertTrue(newHeight.contains("gonka_chain_block_height 4141880"), newHeight);
+
+        node.stubFor(get("/admin/v1/nodes").willReturn(okJson(adminNodes(false))));
+        h.scheduler.pollOnce(h.sources.adminNodes).get();
+        String churned = assertSameAsFresh(text, openMetrics);
+        assertFalse(churned.contains("node_id=\"node3\""), churned);
+
+        // no poll at all, only time: snapshots age past their max age one source after another
+        int renderings = 0;
+        String aged = "";
+        for (int i = 0; i < 20; i++) { // 200 s: past every default max age (3 intervals, 60 s at most)
+            byte[] before = h.collector.exposition(text);
+            h.clock.advance(java.time.Duration.ofSeconds(10));
+            aged = assertSameAsFresh(text, openMetrics);
+            renderings += before == h.collector.exposition(text) ? 0 : 1;
+        }
+        assertTrue(renderings >= 2, "sources with different max ages expire at different times: " + renderings);
+        assertFalse(aged.contains("gonka_chain_block_height "), aged);
+        assertFalse(aged.contains("gonka_network_participant_weight{"), aged);
+        assertTrue(aged.contains("gonka_source_up{source=\"rpc_status\"} 0"), aged);
+        h.pollTwice();
+        assertTrue(assertSameAsFresh(text, openMetrics).contains("gonka_network_participant_weight{"));
+    }
+
+    private String assertSameAsFresh(io.prometheus.metrics.expositionformats.ExpositionFormatWriter... writers) throws Exception {
+        String out = null;
+        for (var w : writers) {
+            String cached = new String(h.collector.exposition(w), java.nio.charset.StandardCharsets.UTF_8);
+            GonkaCollector uncached = new GonkaCollector(h.config, h.scheduler, h.sources, h.clock, "test");
+            assertEquals(new String(uncached.exposition(w), java.nio.charset.StandardCharsets.UTF_8), cached, w.getContentType());
+            assertFalse(cached.contains("# EOF"), "the caller closes an OpenMetrics exposition");
+            out = out == null ? cached : out;
+        }
+        Promtool.checkMetrics(out);
+        return out;
+    }
 }

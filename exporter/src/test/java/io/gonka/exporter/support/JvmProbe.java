@@ -13,7 +13,7 @@ public final class JvmProbe {
 
     private JvmProbe() {}
 
-    static String jcmd(long pid, String command) throws Exception {
+    public static String jcmd(long pid, String command) throws Exception {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
