@@ -137,6 +137,15 @@ final class CometRpcResponses {
                 long height = applied(s.chainAppVersion(), name) ? 1_000_000 + 10_000L * indexOf(name) : 0;
                 value = new ProtoWriter().varint(1, height).bytes();
             }
+            case "/cosmos.slashing.v1beta1.Query/SigningInfo" -> {
+                value = signingInfo(s, data);
+                if (value == null) {
+                    // the SDK's codes.NotFound for an address with no signing info
+                    response.put("code", 22).put("codespace", "sdk")
+                            .put("log", "rpc error: code = NotFound desc = SigningInfo not found for validator: key not found");
+                    value = new byte[0];
+                }
+            }
             default -> {
                 response.put("code", 6).put("codespace", "sdk").put("log", "unknown query path: " + path);
                 value = new byte[0];
@@ -149,6 +158,28 @@ final class CometRpcResponses {
             response.put("codespace", "");
         }
         return wrap(result);
+    }
+
+    /**
+     * {@code QuerySigningInfoResponse{ValidatorSigningInfo{address = 1, start_height = 2, index_offset = 3,
+     * Timestamp jailed_until = 4, tombstoned = 5, missed_blocks_counter = 6}}} for this node's validator
+     * ({@code QuerySigningInfoRequest{cons_address = 1}} in gonkavalcons form); null for any other address.
+     */
+    static byte[] signingInfo(SimState s, byte[] request) {
+        String own = s.nodeConsensusPubkey() == null ? "" : FakeKeys.valconsAddress(FakeKeys.consensusAddressHex(s.nodeConsensusPubkey()));
+        String asked = request.length > 2 && request[0] == 0x0a
+                ? new String(request, 2, Math.min(request[1] & 0x7f, request.length - 2), java.nio.charset.StandardCharsets.UTF_8) : "";
+        if (own.isEmpty() || !own.equals(asked)) {
+            return null;
+        }
+        java.time.Instant until = s.validatorTombstoned() ? java.time.Instant.parse("9999-12-31T23:59:59Z") : s.validatorJailedUntil();
+        ProtoWriter jailedUntil = until == null ? new ProtoWriter()
+                : new ProtoWriter().varint(1, until.getEpochSecond()).varint(2, until.getNano());
+        ProtoWriter info = new ProtoWriter().string(1, own).varint(2, 120).varint(3, Math.max(0, s.height() - 120))
+                .message(4, jailedUntil)
+                .varint(5, s.validatorTombstoned() ? 1 : 0)
+                .varint(6, s.validatorSigning() ? 0 : 50);
+        return new ProtoWriter().message(1, info).bytes();
     }
 
     private static int indexOf(String name) {

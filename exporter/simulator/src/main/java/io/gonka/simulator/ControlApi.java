@@ -349,6 +349,13 @@ final class ControlApi {
             if (c.has("validator_signing")) {
                 s.setValidatorSigning(c.get("validator_signing").asBoolean());
             }
+            if (c.has("validator_jailed_until")) {
+                s.setValidatorJailedUntil(c.get("validator_jailed_until").isNull() ? null
+                        : java.time.Instant.parse(c.get("validator_jailed_until").asText()));
+            }
+            if (c.has("validator_tombstoned")) {
+                s.setValidatorTombstoned(c.get("validator_tombstoned").asBoolean());
+            }
             if (c.has("chain_app_version")) {
                 s.setChainAppVersion(c.get("chain_app_version").asText());
             }

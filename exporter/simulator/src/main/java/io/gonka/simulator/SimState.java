@@ -57,6 +57,8 @@ public final class SimState {
     private String chainAppVersion = "v0.2.13";
     /** Whether this node's validator signs new blocks (false: absent from their commits). */
     private boolean validatorSigning = true;
+    private java.time.Instant validatorJailedUntil;
+    private boolean validatorTombstoned;
     /** The own participant's active collateral in ngonka; null: none deposited (the chain's NotFound). */
     private Long collateral = 200_000L;
 
@@ -110,6 +112,9 @@ public final class SimState {
     public synchronized int binomTestP0Exponent() { return binomTestP0Exponent; }
     public synchronized String chainAppVersion() { return chainAppVersion; }
     public synchronized boolean validatorSigning() { return validatorSigning; }
+    /** The slashing module's jailed_until for this node's validator; null: never jailed. */
+    public synchronized java.time.Instant validatorJailedUntil() { return validatorJailedUntil; }
+    public synchronized boolean validatorTombstoned() { return validatorTombstoned; }
     public synchronized Long collateral() { return collateral; }
     public synchronized String participantAddress() { return participantAddress; }
     public synchronized String accountPubkey() { return accountPubkey; }
@@ -389,6 +394,15 @@ public final class SimState {
     /** false: this node's validator stops signing (it is absent from the commits from now on). */
     public void setValidatorSigning(boolean value) {
         mutate(() -> validatorSigning = value);
+    }
+
+    /** Jails this node's validator until {@code until} (null: never jailed), as the slashing module records it. */
+    public void setValidatorJailedUntil(java.time.Instant until) {
+        mutate(() -> validatorJailedUntil = until);
+    }
+
+    public void setValidatorTombstoned(boolean value) {
+        mutate(() -> validatorTombstoned = value);
     }
 
     // ---------------------------------------------------------------- identity and config

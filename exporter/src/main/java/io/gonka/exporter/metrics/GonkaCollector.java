@@ -290,6 +290,20 @@ public final class GonkaCollector implements MultiCollector {
                 f.gauge("gonka_chain_validator_consecutive_missed_blocks", "Blocks missed in a row up to the newest one seen.")
                         .add(v.consecutiveMissed());
             }
+            v.signingInfo().ifPresent(info -> {
+                boolean jailed = info.jailedAt(v.chainTime().orElse(java.time.Instant.now()));
+                f.gauge("gonka_chain_validator_jailed",
+                        "1 while the slashing module keeps this validator jailed (jailed_until ahead of the chain time, or tombstoned).")
+                        .add(jailed ? 1 : 0);
+                if (jailed) {
+                    info.jailedUntil().ifPresent(t -> f.gauge("gonka_chain_validator_jailed_until_timestamp_seconds",
+                            "While jailed: the time from which the validator may unjail (slashing jailed_until).").add(t.toEpochMilli() / 1000.0));
+                }
+                f.gauge("gonka_chain_validator_tombstoned", "1 when the validator is tombstoned (jailed for good after double signing).")
+                        .add(info.tombstoned() ? 1 : 0);
+                f.gauge("gonka_chain_validator_signing_info_missed_blocks",
+                        "The slashing module's own missed_blocks_counter for this validator's window.").add(info.missedBlocksCounter());
+            });
         });
         Optional<ReferenceHeights> ref = fresh(sources.referenceHeights);
         ref.flatMap(r -> r.maxHeight().isPresent() ? Optional.of(r.maxHeight().getAsLong()) : Optional.empty()).ifPresent(refHeight -> {

@@ -5,11 +5,17 @@ import static io.gonka.exporter.upstream.JsonFields.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gonka.exporter.model.ChainStatus;
 import io.gonka.exporter.model.ValidatorLiveness;
+import io.gonka.exporter.model.ValidatorSigningInfo;
 import io.gonka.exporter.polling.NotReadyException;
 import io.gonka.exporter.polling.Source;
 import io.gonka.exporter.polling.SourceException;
+import io.gonka.exporter.upstream.Bech32;
+import io.gonka.exporter.upstream.ProtoWire;
 import io.gonka.exporter.upstream.UpstreamClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +32,12 @@ import java.util.function.Supplier;
  * and for each new block its commit ({@code /commit?height=}) to see whether the validator signed.
  * Bounded cost: one commit request per new block, at most {@value #MAX_COMMITS_PER_POLL} per poll,
  * and after a restart only the last {@code window} blocks are read, never more history.
+ *
+ * <p>Jailed / jailed-until come from the slashing module's {@code SigningInfo}, asked over
+ * {@code abci_query} (protobuf) with the bech32 {@code gonkavalcons} form of the address: at most one
+ * such request per poll, and only every {@value #SIGNING_INFO_REFRESH_BLOCKS} blocks, when the missed
+ * count rose, or every {@value #SIGNING_INFO_JAILED_REFRESH_BLOCKS} blocks while jailed. A node that
+ * does not answer that route (or has no record of the validator) gives no signing info, not an error.
  */
 public final class ValidatorLivenessSource implements Source<ValidatorLiveness> {
     public static final String NAME = "validator_liveness";
@@ -33,6 +45,11 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
     static final long SET_REFRESH_BLOCKS = 100;
     private static final int PER_PAGE = 100;
     private static final int MAX_PAGES = 100;
+    static final long SIGNING_INFO_REFRESH_BLOCKS = 100;
+    static final long SIGNING_INFO_JAILED_REFRESH_BLOCKS = 10;
+    static final String SIGNING_INFO_PATH = "/cosmos.slashing.v1beta1.Query/SigningInfo";
+    /** Gonka's consensus-address prefix (app config: SetBech32PrefixForConsensusNode("gonkavalcons", ...)). */
+    static final String VALCONS_PREFIX = "gonkavalcons";
 
     private final UpstreamClient client;
     private final String rpc;
@@ -46,6 +63,10 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
     private long setHeight = -1;
     private boolean inSet;
     private long votingPower;
+    private Optional<ValidatorSigningInfo> signingInfo = Optional.empty();
+    private long signingInfoHeight = -1;
+    private int missedAtSigningInfo;
+    private Optional<Instant> chainTime = Optional.empty();
 
     /**
      * @param window      the slashing module's {@code signed_blocks_window} (100 on mainnet)
@@ -86,7 +107,10 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
                 address = addr;
                 missedByHeight.clear();
                 setHeight = -1;
+                signingInfo = Optional.empty();
+                signingInfoHeight = -1;
             }
+            chainTime = status.get().latestBlockTime();
         }
         // the newest block's commit is not final yet: look up to height - 1
         long top = status.get().height() - 1;
@@ -99,7 +123,88 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
                     }
                 })
                 : CompletableFuture.completedFuture(null);
-        return set.thenCompose(v -> commits(top)).thenApply(v -> snapshot());
+        return set.thenCompose(v -> commits(top)).thenCompose(v -> signingInfo(top)).thenApply(v -> snapshot());
+    }
+
+    /** Asks for the slashing module's signing info when it is due (one request at most). */
+    private CompletableFuture<Void> signingInfo(long top) {
+        boolean due;
+        synchronized (this) {
+            long since = top - signingInfoHeight;
+            boolean jailed = signingInfo.map(i -> i.jailedAt(chainTime.orElse(Instant.now()))).orElse(false);
+            due = signingInfoHeight < 0 || since >= SIGNING_INFO_REFRESH_BLOCKS
+                    || (jailed && since >= SIGNING_INFO_JAILED_REFRESH_BLOCKS)
+                    || (since > 0 && missedCount() > missedAtSigningInfo);
+        }
+        if (!due) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String consAddress = Bech32.encode(VALCONS_PREFIX, HexFormat.of().parseHex(address.toLowerCase()));
+        String url = rpc + "/abci_query?path=%22" + SIGNING_INFO_PATH + "%22&data=0x"
+                + HexFormat.of().formatHex(signingInfoRequest(consAddress));
+        return client.getOk(url, false).thenAccept(body -> {
+            Optional<ValidatorSigningInfo> info = parseSigningInfo(body, top);
+            synchronized (this) {
+                signingInfo = info;
+                signingInfoHeight = top;
+                missedAtSigningInfo = missedCount();
+            }
+        });
+    }
+
+    /** {@code QuerySigningInfoRequest{string cons_address = 1}}. */
+    static byte[] signingInfoRequest(String consAddress) {
+        byte[] a = consAddress.getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[2 + a.length];
+        out[0] = 0x0a;
+        out[1] = (byte) a.length; // a bech32 address is far below 128 bytes: one-byte length
+        System.arraycopy(a, 0, out, 2, a.length);
+        return out;
+    }
+
+    /**
+     * The {@code abci_query} answer: a non-zero code (route not served, no record for the address)
+     * is "the node does not offer it"; a code-0 answer must decode.
+     */
+    static Optional<ValidatorSigningInfo> parseSigningInfo(byte[] body, long height) {
+        JsonNode result = RpcStatusSource.jsonRpcResult(body, NAME + ".signing_info");
+        JsonNode response = object(result, "response", NAME + ".signing_info.result");
+        if (longOrZero(response, "code", NAME + ".signing_info.result.response") != 0) {
+            return Optional.empty();
+        }
+        return Optional.of(decodeSigningInfo(ChainParamsSource.abciValue(body, NAME + ".signing_info"), height));
+    }
+
+    /**
+     * {@code QuerySigningInfoResponse{ValidatorSigningInfo val_signing_info = 1}} with
+     * {@code ValidatorSigningInfo{address = 1, start_height = 2, index_offset = 3,
+     * google.protobuf.Timestamp jailed_until = 4 {seconds = 1, nanos = 2}, bool tombstoned = 5,
+     * int64 missed_blocks_counter = 6}} (cosmos-sdk proto/cosmos/slashing/v1beta1).
+     */
+    static ValidatorSigningInfo decodeSigningInfo(byte[] value, long height) {
+        ProtoWire info = ProtoWire.of(value, NAME + ".signing_info").message(1)
+                .orElseThrow(() -> SourceException.parse(NAME + ".signing_info: no val_signing_info"));
+        Optional<Instant> until = info.message(4).flatMap(ts -> {
+            long seconds = ts.varintField(1).orElse(0L);
+            long nanos = ts.varintField(2).orElse(0L);
+            // the zero time (Unix 0 or Go's year 1, negative) means never jailed
+            return seconds <= 0 ? Optional.<Instant>empty() : Optional.of(Instant.ofEpochSecond(seconds, nanos));
+        });
+        long missed = info.varintField(6).orElse(0L);
+        if (missed < 0) {
+            throw SourceException.parse(NAME + ".signing_info.missed_blocks_counter: negative " + missed);
+        }
+        return new ValidatorSigningInfo(until, info.varintField(5).orElse(0L) != 0, missed, height);
+    }
+
+    private int missedCount() {
+        int missed = 0;
+        for (boolean m : missedByHeight.values()) {
+            if (m) {
+                missed++;
+            }
+        }
+        return missed;
     }
 
     /** Pages through {@code /validators}; completes with the address's voting power, or -1 when absent. */
@@ -175,12 +280,7 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
     }
 
     private synchronized ValidatorLiveness snapshot() {
-        int missed = 0;
-        for (boolean m : missedByHeight.values()) {
-            if (m) {
-                missed++;
-            }
-        }
+        int missed = missedCount();
         int consecutive = 0;
         Iterator<Map.Entry<Long, Boolean>> newestFirst = missedByHeight.descendingMap().entrySet().iterator();
         long expected = missedByHeight.isEmpty() ? 0 : missedByHeight.lastKey();
@@ -193,6 +293,6 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
             expected--;
         }
         return new ValidatorLiveness(address, inSet, votingPower, missedByHeight.size(), missed, consecutive,
-                missedByHeight.isEmpty() ? 0 : missedByHeight.lastKey());
+                missedByHeight.isEmpty() ? 0 : missedByHeight.lastKey(), signingInfo, chainTime);
     }
 }

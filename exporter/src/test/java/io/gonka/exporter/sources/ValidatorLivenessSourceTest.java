@@ -11,6 +11,8 @@ import io.gonka.simulator.SimulatedGonkaNode;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -116,6 +118,87 @@ class ValidatorLivenessSourceTest {
         assertThrows(SourceException.class, () -> ValidatorLivenessSource.signed(b, "AA11", 8), "another height's commit");
         assertThrows(SourceException.class, () -> ValidatorLivenessSource.signed(
                 "{\"jsonrpc\":\"2.0\",\"id\":-1,\"result\":{\"signed_header\":{\"commit\":{\"height\":\"7\"}}}}".getBytes(StandardCharsets.UTF_8), "AA11", 7));
+    }
+
+    @Test
+    void signingInfoRequestIsTheConsensusAddressInFieldOne() {
+        assertEquals("0a0461626364", HexFormat.of().formatHex(ValidatorLivenessSource.signingInfoRequest("abcd")));
+    }
+
+    @Test
+    void decodesSigningInfoFromExactBytes() {
+        // QuerySigningInfoResponse{val_signing_info{address "abcd", start_height 120,
+        //   jailed_until {seconds 1764500000 (2025-11-30T10:53:20Z), nanos 500000000}, tombstoned false, missed_blocks_counter 51}}
+        byte[] jailed = HexFormat.of().parseHex("0a18" + "0a0461626364" + "1078" + "220c08a0c4b0c9061080cab5ee01" + "3033");
+        var info = ValidatorLivenessSource.decodeSigningInfo(jailed, 9);
+        assertEquals(Optional.of(Instant.parse("2025-11-30T10:53:20.5Z")), info.jailedUntil());
+        assertFalse(info.tombstoned());
+        assertEquals(51, info.missedBlocksCounter());
+        assertTrue(info.jailedAt(Instant.parse("2025-11-30T10:50:00Z")));
+        assertFalse(info.jailedAt(Instant.parse("2025-11-30T10:53:21Z")), "past jailed_until it may unjail");
+
+        // Go's zero time (year 1: seconds -62135596800, a 10-byte varint) and tombstoned = true
+        byte[] tomb = HexFormat.of().parseHex("0a15" + "0a0461626364" + "220b088092b8c398feffffff01" + "2801");
+        var t = ValidatorLivenessSource.decodeSigningInfo(tomb, 9);
+        assertEquals(Optional.empty(), t.jailedUntil());
+        assertTrue(t.tombstoned());
+        assertTrue(t.jailedAt(Instant.parse("2030-01-01T00:00:00Z")), "tombstoned stays jailed");
+        assertEquals(0, t.missedBlocksCounter());
+
+        assertThrows(SourceException.class, () -> ValidatorLivenessSource.decodeSigningInfo(HexFormat.of().parseHex("0a1a0a04"), 9), "truncated");
+        assertThrows(SourceException.class, () -> ValidatorLivenessSource.decodeSigningInfo(new byte[0], 9), "no val_signing_info");
+    }
+
+    @Test
+    void notFoundSigningInfoIsAbsentNotAnError() {
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":-1,\"result\":{\"response\":{\"code\":22,\"log\":\"not found\",\"value\":\"\"}}}";
+        assertEquals(Optional.empty(), ValidatorLivenessSource.parseSigningInfo(body.getBytes(StandardCharsets.UTF_8), 1));
+        String bad = "{\"jsonrpc\":\"2.0\",\"id\":-1,\"result\":{\"response\":{\"code\":0,\"value\":\"CgQ=\"}}}";
+        assertThrows(SourceException.class, () -> ValidatorLivenessSource.parseSigningInfo(bad.getBytes(StandardCharsets.UTF_8), 1),
+                "a code-0 answer that does not decode is a parse error");
+    }
+
+    @Test
+    void jailedFromTheSlashingModuleAtASlowCadence() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        UpstreamClient client = new UpstreamClient(vertx, Duration.ofSeconds(5), 1 << 20, 4);
+        try (SimulatedGonkaNode sim = SimulatedGonkaNode.standard().start()) {
+            ValidatorLivenessSource source = source(client, sim);
+            long queries = sim.requestLog().count(SimEndpoint.RPC_ABCI_QUERY);
+            ValidatorLiveness first = poll(source);
+            assertTrue(first.signingInfo().isPresent(), "the simulated node answers SigningInfo for its gonkavalcons address");
+            assertFalse(first.signingInfo().get().jailedAt(first.chainTime().orElseThrow()));
+            assertEquals(1, sim.requestLog().count(SimEndpoint.RPC_ABCI_QUERY) - queries);
+
+            // nothing new: no more signing-info requests for the next blocks
+            for (int i = 0; i < 5; i++) {
+                sim.state().advanceBlocks(5);
+                poll(source);
+            }
+            assertEquals(1, sim.requestLog().count(SimEndpoint.RPC_ABCI_QUERY) - queries, "once per 100 blocks while nothing is missed");
+
+            // the validator stops signing and gets jailed for 600 s: the rising miss count asks at once
+            Instant until = sim.state().latestBlockTime().plusSeconds(600);
+            sim.state().setValidatorSigning(false);
+            sim.state().setValidatorJailedUntil(until);
+            sim.state().advanceBlocks(3);
+            ValidatorLiveness jailed = poll(source);
+            assertEquals(2, sim.requestLog().count(SimEndpoint.RPC_ABCI_QUERY) - queries, "one extra request in this poll");
+            assertTrue(jailed.signingInfo().get().jailedAt(jailed.chainTime().orElseThrow()));
+            assertEquals(Optional.of(until), jailed.signingInfo().get().jailedUntil());
+            assertEquals(50, jailed.signingInfo().get().missedBlocksCounter());
+
+            // unjailed: seen within 10 blocks while jailed
+            sim.state().setValidatorSigning(true);
+            sim.state().setValidatorJailedUntil(null);
+            sim.state().advanceBlocks(10);
+            ValidatorLiveness back = poll(source);
+            assertFalse(back.signingInfo().get().jailedAt(back.chainTime().orElseThrow()));
+            assertEquals(3, sim.requestLog().count(SimEndpoint.RPC_ABCI_QUERY) - queries);
+        } finally {
+            client.close();
+            vertx.close();
+        }
     }
 
     @Test
