@@ -6,6 +6,7 @@ import io.gonka.exporter.config.ExporterConfig;
 import io.gonka.exporter.model.AdminConfigSnapshot;
 import io.gonka.exporter.model.AdminNodesSnapshot;
 import io.gonka.exporter.model.ChainParams;
+import io.gonka.exporter.rules.CollateralWeight;
 import io.gonka.exporter.model.ChainStatus;
 import io.gonka.exporter.model.EpochPhase;
 import io.gonka.exporter.model.EpochSnapshot;
@@ -440,6 +441,10 @@ public final class GonkaCollector implements MultiCollector {
         double required = weight.get() * (1 - r) * u;
         f.gauge("gonka_participant_collateral_required", "Collateral the current epoch weight needs to count in full: weight x (1 - base_weight_ratio) x collateral_per_weight_unit.")
                 .add(required);
+        f.gauge("gonka_participant_collateral_weight_at_risk",
+                "Weight that stops counting because collateral does not back it (AdjustWeightsByCollateral); lost while shortfall is 1, after the grace period.")
+                .add(CollateralWeight.weightAtRisk(Math.round(weight.get()), held.get().amount(),
+                        cp.get().baseWeightRatio(), cp.get().collateralPerWeightUnit()));
         epoch.ifPresent(e -> f.gauge("gonka_participant_collateral_shortfall",
                 "1 when past the collateral grace period the collateral is below what the weight needs: weight (and reward) is cut.")
                 .add(e.latestEpochIndex() > cp.get().gracePeriodEndEpoch() && required > amount ? 1 : 0));

@@ -140,6 +140,11 @@ public final class SyntheticFleet {
         x.family("gonka_chain_validator_window_blocks", "gauge", "Blocks of the slashing window seen.").sample(100);
         x.family("gonka_chain_validator_missed_blocks", "gauge", "Blocks of the window not signed.").sample(a ? 12 : 0);
         x.family("gonka_chain_validator_consecutive_missed_blocks", "gauge", "Missed in a row.").sample(a ? 3 : 0);
+        // neither validator is jailed (jailed_until exists only while jailed)
+        x.family("gonka_chain_validator_jailed", "gauge", "1 while jailed.").sample(0);
+        x.family("gonka_chain_validator_jailed_until_timestamp_seconds", "gauge", "While jailed: jailed_until.");
+        x.family("gonka_chain_validator_tombstoned", "gauge", "1 when tombstoned.").sample(0);
+        x.family("gonka_chain_validator_signing_info_missed_blocks", "gauge", "The chain's missed_blocks_counter.").sample(a ? 12 : 0);
         x.family("gonka_chain_reference_block_height", "gauge", "Highest height among the reference nodes.")
                 .sample(reference);
         x.family("gonka_chain_block_lag_blocks", "gauge", "Reference minus local height.").sample(lag);
@@ -249,6 +254,9 @@ public final class SyntheticFleet {
         x.family("gonka_participant_collateral", "gauge", "Active collateral.").sample(heldCollateral);
         x.family("gonka_participant_collateral_required", "gauge", "Collateral the weight needs.").sample(requiredCollateral);
         x.family("gonka_participant_collateral_shortfall", "gauge", "1 when collateral is short.").sample(heldCollateral < requiredCollateral ? 1 : 0);
+        // weight - trunc(weight x 0.2 + min(weight x 0.8, collateral / 4.2))
+        x.family("gonka_participant_collateral_weight_at_risk", "gauge", "Weight collateral does not back.")
+                .sample(weight - Math.floor(weight * 0.2 + Math.min(weight * 0.8, heldCollateral / 4.2)));
         x.family("gonka_participant_reward_claimed", "gauge", "1 once the previous epoch's reward is claimed.")
                 .sample(a ? 0 : 1, "epoch", "141");
 
