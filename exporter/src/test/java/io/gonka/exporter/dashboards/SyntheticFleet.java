@@ -134,15 +134,19 @@ public final class SyntheticFleet {
                 .sample(now - 2.4 - lag * BLOCK_SECONDS);
         x.family("gonka_chain_catching_up", "gauge", "1 while the node is syncing.").sample(a ? 1 : 0);
         x.family("gonka_chain_peers", "gauge", "Connected peers.").sample(a ? 2 : 14);
-        // host-a's validator misses blocks (12 of the window, 3 in a row); host-b signs everything
-        x.family("gonka_chain_validator_in_active_set", "gauge", "1 when this host's validator is in the set.").sample(1);
-        x.family("gonka_chain_validator_voting_power", "gauge", "Its voting power.").sample(a ? 38_351 : 40_117);
+        // host-a's validator missed blocks (12 of the window, 3 in a row) and is jailed for the next 7 minutes,
+        // so out of the set; host-b signs everything
+        x.family("gonka_chain_validator_in_active_set", "gauge", "1 when this host's validator is in the set.").sample(a ? 0 : 1);
+        x.family("gonka_chain_validator_voting_power", "gauge", "Its voting power.").sample(a ? 0 : 40_117);
         x.family("gonka_chain_validator_window_blocks", "gauge", "Blocks of the slashing window seen.").sample(100);
         x.family("gonka_chain_validator_missed_blocks", "gauge", "Blocks of the window not signed.").sample(a ? 12 : 0);
         x.family("gonka_chain_validator_consecutive_missed_blocks", "gauge", "Missed in a row.").sample(a ? 3 : 0);
-        // neither validator is jailed (jailed_until exists only while jailed)
-        x.family("gonka_chain_validator_jailed", "gauge", "1 while jailed.").sample(0);
+        // jailed_until exists only while jailed
+        x.family("gonka_chain_validator_jailed", "gauge", "1 while jailed.").sample(a ? 1 : 0);
         x.family("gonka_chain_validator_jailed_until_timestamp_seconds", "gauge", "While jailed: jailed_until.");
+        if (a) {
+            x.sample(Math.floor(now) + 420);
+        }
         x.family("gonka_chain_validator_tombstoned", "gauge", "1 when tombstoned.").sample(0);
         x.family("gonka_chain_validator_signing_info_missed_blocks", "gauge", "The chain's missed_blocks_counter.").sample(a ? 12 : 0);
         x.family("gonka_chain_reference_block_height", "gauge", "Highest height among the reference nodes.")
