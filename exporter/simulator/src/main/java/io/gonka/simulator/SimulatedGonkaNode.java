@@ -95,7 +95,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code set_confirmation_poc {phase}} (0 none, 1 grace period, 2 generation, 3 validation, 4 completed)</li>
  *   <li>{@code set_config {[current_node_version], [previous_seed_claimed], [processing_lag], [worker_private],
  *       [upgrade_name], [upgrade_height], [upgrade_node_version], [binom_p0_value], [binom_p0_exponent],
- *       [chain_app_version], [validator_signing], [collateral] (ngonka or null)}}</li>
+ *       [chain_app_version], [validator_signing], [validator_jailed_until] (ISO-8601 or null),
+ *       [validator_tombstoned], [collateral] (ngonka or null)}}</li>
  * </ul>
  *
  * <h2>Command line</h2>

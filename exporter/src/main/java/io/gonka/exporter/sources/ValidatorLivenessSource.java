@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  * <p>Jailed / jailed-until come from the slashing module's {@code SigningInfo}, asked over
  * {@code abci_query} (protobuf) with the bech32 {@code gonkavalcons} form of the address: at most one
  * such request per poll, and only every {@value #SIGNING_INFO_REFRESH_BLOCKS} blocks, when the missed
- * count rose, or every {@value #SIGNING_INFO_JAILED_REFRESH_BLOCKS} blocks while jailed. A node that
+ * count rose, or every {@value #SIGNING_INFO_JAILED_REFRESH_BLOCKS} blocks while jailed or out of the set. A node that
  * does not answer that route (or has no record of the validator) gives no signing info, not an error.
  */
 public final class ValidatorLivenessSource implements Source<ValidatorLiveness> {
@@ -133,7 +133,7 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
             long since = top - signingInfoHeight;
             boolean jailed = signingInfo.map(i -> i.jailedAt(chainTime.orElse(Instant.now()))).orElse(false);
             due = signingInfoHeight < 0 || since >= SIGNING_INFO_REFRESH_BLOCKS
-                    || (jailed && since >= SIGNING_INFO_JAILED_REFRESH_BLOCKS)
+                    || ((jailed || !inSet) && since >= SIGNING_INFO_JAILED_REFRESH_BLOCKS)
                     || (since > 0 && missedCount() > missedAtSigningInfo);
         }
         if (!due) {
