@@ -503,7 +503,7 @@ class AlertingChecksTest {
         List<String> check = List.of(amtool, "check-config", out.toString());
         Proc.Result c = Proc.run(check, tmp, TOOL_TIMEOUT);
         assertEquals(0, c.exit(), c.describe(check));
-        assertTrue(c.output().contains("9 inhibit rules") && c.output().contains("4 receivers")
+        assertTrue(c.output().contains("10 inhibit rules") && c.output().contains("4 receivers")
                 && c.output().matches("(?s).*- 1 templates\\s+SUCCESS.*"), c.describe(check));
 
         Map<String, String> expectedReceiver = Map.of(
@@ -1030,6 +1030,9 @@ class AlertingChecksTest {
             alerts.add(simple("GonkaMLNodeFailed", "critical", "h-down", "node_id", "n2"));
             // host h-other: the same lag warning, nothing to inhibit it
             alerts.add(simple("GonkaChainBlockLag", "warning", "h-other"));
+            // host h-jailed: jailed by the slashing module; being out of the set follows from it
+            alerts.add(simple("GonkaValidatorJailed", "critical", "h-jailed"));
+            alerts.add(simple("GonkaValidatorNotInActiveSet", "critical", "h-jailed"));
             am.post(alerts);
 
             Map<String, String> expected = new TreeMap<>(Map.of(
@@ -1043,6 +1046,8 @@ class AlertingChecksTest {
                     "GonkaSourceDown/critical/h-down", "suppressed",
                     "GonkaMLNodeFailed/critical/h-down", "suppressed",
                     "GonkaChainBlockLag/warning/h-other", "active"));
+            expected.put("GonkaValidatorJailed/critical/h-jailed", "active");
+            expected.put("GonkaValidatorNotInActiveSet/critical/h-jailed", "suppressed");
             Map<String, String> states = new TreeMap<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (System.nanoTime() < deadline) {
@@ -1073,6 +1078,7 @@ class AlertingChecksTest {
             for (String t : texts) {
                 assertFalse(t.contains("GonkaMLNodeStatusMismatch") || t.contains("GonkaSourceDown")
                         || t.contains("GonkaMLNodeFailed") || t.contains("<b>GonkaMissTestProjectedToFail</b> (warning)")
+                        || t.contains("GonkaValidatorNotInActiveSet")
                         || (t.contains("GonkaChainBlockLag") && t.contains("h-stalled")), "an inhibited alert was sent:\n" + t);
             }
         }
