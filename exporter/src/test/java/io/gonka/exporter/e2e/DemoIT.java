@@ -184,6 +184,12 @@ class DemoIT {
             }
             System.out.println("demo notifications name: " + names);
 
+            // The measured block time (and so "Time to next PoC") needs two scrapes that saw different
+            // heights; on a loaded machine the first ones can take a while.
+            String blockTime = "http://127.0.0.1:" + prometheus + "/api/v1/query?query="
+                    + java.net.URLEncoder.encode("gonka:epoch_seconds_until_next_poc:estimate", StandardCharsets.UTF_8);
+            await("the recording rules see the chain advance", Duration.ofSeconds(90),
+                    () -> getJson(blockTime).at("/data/result").size() > 0);
             Thread.sleep(15_000); // a few more scrapes so rate() and range queries have points
             List<DashboardQueryRunner.QueryResult> results = DashboardQueryRunner.runAll(URI.create("http://127.0.0.1:" + prometheus),
                     root.resolve("dashboards"), Map.of("host", "demo"));
