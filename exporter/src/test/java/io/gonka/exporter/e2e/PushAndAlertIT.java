@@ -103,8 +103,7 @@ class PushAndAlertIT {
     @BeforeAll
     static void startEverything() throws Exception {
         started = System.nanoTime();
-        chat = new HttpRecorder("{\"ok\":true,\"result\":{\"message_id\":1,\"date\":1700000000,"
-                + "\"chat\":{\"id\":-1001234567890,\"type\":\"group\"},\"text\":\"ok\"}}");
+        chat = new HttpRecorder(HttpRecorder.TELEGRAM_OK);
         running.add(chat);
         secret = dir.resolve("prometheus_password");
         Files.writeString(secret, PASSWORD);

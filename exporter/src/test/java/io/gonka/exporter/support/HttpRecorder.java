@@ -12,6 +12,12 @@ import java.util.function.Predicate;
 
 /** A loopback HTTP endpoint that records every request and answers 200 with a fixed body (Telegram/Slack stand-in). */
 public final class HttpRecorder implements AutoCloseable {
+    /**
+     * What the Telegram Bot API answers to sendMessage: Alertmanager's Telegram notifier reads
+     * {@code result.chat}, so a bare {@code {"ok":true}} would fail the notification.
+     */
+    public static final String TELEGRAM_OK = "{\"ok\":true,\"result\":{\"message_id\":1,\"date\":1700000000,"
+            + "\"chat\":{\"id\":-1001234567890,\"type\":\"group\"},\"text\":\"ok\"}}";
     public record Recorded(String method, String path, String contentType, String body) {}
 
     private final HttpServer server;
