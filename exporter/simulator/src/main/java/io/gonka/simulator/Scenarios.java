@@ -65,13 +65,19 @@ public final class Scenarios {
             return s;
         }
         if (name.startsWith("scale")) {
-            // scale:PARTICIPANTS:ML_NODES:GPUS, e.g. scale:2000:3:8
+            // scale:PARTICIPANTS:ML_NODES:GPUS, e.g. scale:2000:3:8 (as many local ML nodes as each
+            // participant lists), or scale:PARTICIPANTS:ML_NODES_EACH:LOCAL_ML_NODES:GPUS, e.g.
+            // scale:2000:3:64:8 (the benchmark's workload)
             String[] parts = name.split(":");
             if (parts.length == 4) {
                 return scale(Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), Integer.parseInt(parts[3]), clock);
             }
+            if (parts.length == 5) {
+                return scale(Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), Integer.parseInt(parts[3]),
+                        Integer.parseInt(parts[4]), clock);
+            }
         }
-        throw new IllegalArgumentException("unknown scenario " + name + " (standard | newest | v0.2.0 | scale:P:M:G)");
+        throw new IllegalArgumentException("unknown scenario " + name + " (standard | newest | v0.2.0 | scale:P:M:G | scale:P:M:L:G)");
     }
 
     public static SimState standard() {

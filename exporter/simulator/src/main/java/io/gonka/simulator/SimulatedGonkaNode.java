@@ -101,7 +101,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>Command line</h2>
  * {@code java -cp <test classpath> io.gonka.simulator.SimulatedGonkaNode [--port 0] [--bind 127.0.0.1]
- * [--scenario standard|newest|v0.2.0|scale:P:M:G] [--port-file FILE] [--worker-private SECRET] [--block-interval-ms N]}
+ * [--scenario standard|newest|v0.2.0|scale:P:M:G|scale:P:M:L:G] [--port-file FILE] [--worker-private SECRET] [--block-interval-ms N]}
  * prints one JSON line with the ports ({@link #describe()}), writes the same to the port file, and
  * runs until SIGTERM/SIGINT, then shuts down cleanly.
  */
@@ -406,7 +406,7 @@ public final class SimulatedGonkaNode implements AutoCloseable {
             String a = args[i];
             if (!a.startsWith("--") || !known.contains(a.substring(2)) || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: SimulatedGonkaNode [--port N] [--bind 127.x.y.z] "
-                        + "[--scenario standard|newest|v0.2.0|scale:P:M:G] [--port-file FILE] [--worker-private SECRET] "
+                        + "[--scenario standard|newest|v0.2.0|scale:P:M:G|scale:P:M:L:G] [--port-file FILE] [--worker-private SECRET] "
                         + "[--block-interval-ms N]   (bad argument: " + a + ")");
             }
             opts.put(a.substring(2), args[++i]);

@@ -224,4 +224,14 @@ class SimShapeTest {
             assertEquals(404, SimTestClient.get(pub + "/v1/mlnodes/metrics").statusCode());
         }
     }
+
+    @Test
+    void scaleScenarioNamesParticipantsTheirMlNodesAndLocalMlNodesSeparately() {
+        SimState four = Scenarios.byName("scale:5:2:8", java.time.Clock.systemUTC());
+        assertEquals(5, four.participantCount());
+        assertEquals(2, four.mlNodeIds().size(), "four parts: as many local ML nodes as each participant lists");
+        SimState five = Scenarios.byName("scale:5:2:3:8", java.time.Clock.systemUTC());
+        assertEquals(5, five.participantCount());
+        assertEquals(3, five.mlNodeIds().size(), "five parts: local ML nodes given on their own");
+    }
 }
