@@ -16,6 +16,7 @@ import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * {@code GET /metrics}: the collector's cached exposition (re-rendered only where a poll changed
@@ -38,11 +39,13 @@ public class MetricsController {
         if (writer == formats.getPrometheusProtobufWriter() || !writer.isAvailable()) {
             writer = formats.getPrometheusTextFormatWriter(); // keep it to text formats
         }
-        byte[] cached = collector.exposition(writer);
+        List<byte[]> cached = collector.exposition(writer);
         // the live rest (and OpenMetrics' closing # EOF), small, written afresh every scrape
         ByteArrayOutputStream live = new ByteArrayOutputStream(256);
         writer.write(live, registry.scrape());
-        // no copy of the cached megabyte: the response reads both arrays in place
-        return HttpResponse.ok(Unpooled.wrappedBuffer(cached, live.toByteArray())).contentType(writer.getContentType());
+        // no copy of the cached megabyte: the response reads every part in place
+        byte[][] parts = cached.toArray(new byte[cached.size() + 1][]);
+        parts[cached.size()] = live.toByteArray();
+        return HttpResponse.ok(Unpooled.wrappedBuffer(parts)).contentType(writer.getContentType());
     }
 }

@@ -93,41 +93,4 @@ final class FamilyGroup {
             return Arrays.copyOf(buf, n);
         }
     }
-
-    /** Several groups' text concatenated, reused while no group's text changed. */
-    static final class Assembly {
-        private List<byte[]> parts = List.of();
-        private byte[] all;
-
-        byte[] assemble(List<byte[]> current) {
-            if (all != null && sameParts(current)) {
-                return all;
-            }
-            int size = 0;
-            for (byte[] p : current) {
-                size += p.length;
-            }
-            byte[] out = new byte[size];
-            int at = 0;
-            for (byte[] p : current) {
-                System.arraycopy(p, 0, out, at, p.length);
-                at += p.length;
-            }
-            parts = List.copyOf(current);
-            all = out;
-            return out;
-        }
-
-        private boolean sameParts(List<byte[]> current) {
-            if (current.size() != parts.size()) {
-                return false;
-            }
-            for (int i = 0; i < current.size(); i++) {
-                if (parts.get(i) != current.get(i)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
 }

@@ -70,7 +70,6 @@ public final class GonkaCollector implements MultiCollector {
     /** Miss pace over the last ~1 h of blocks (at least ~9 min of them) for the end-of-epoch projection. */
     private final MissPace missPace = new MissPace(660, 100);
     private final List<FamilyGroup> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final Map<String, FamilyGroup.Assembly> assemblies = new java.util.concurrent.ConcurrentHashMap<>();
     /** The formats scrapes asked for, so that renders after a poll can prepare their text too. */
     private final Map<String, ExpositionFormatWriter> writersSeen = new java.util.concurrent.ConcurrentHashMap<>();
     private final FamilyGroup.ReusableBuffer buffer = new FamilyGroup.ReusableBuffer(256 * 1024);
@@ -128,10 +127,12 @@ public final class GonkaCollector implements MultiCollector {
     }
 
     /**
-     * Every family in the writer's format, as one array that stays the same object while nothing
-     * changed. OpenMetrics' closing {@code # EOF} is left out: the caller ends the exposition.
+     * Every family in the writer's format, one array per family group, each the same object while
+     * nothing its group read changed. The parts are sent as they are, never joined into one array:
+     * a poll that changes one group then costs that group's bytes, not a copy of the whole
+     * megabyte. OpenMetrics' closing {@code # EOF} is left out: the caller ends the exposition.
      */
-    public byte[] exposition(ExpositionFormatWriter writer) throws IOException {
+    public List<byte[]> exposition(ExpositionFormatWriter writer) throws IOException {
         writersSeen.putIfAbsent(writer.getContentType(), writer);
         synchronized (this) {
             renderChanged();
@@ -139,7 +140,7 @@ public final class GonkaCollector implements MultiCollector {
             for (FamilyGroup g : groups) {
                 parts.add(g.text(writer, buffer));
             }
-            return assemblies.computeIfAbsent(writer.getContentType(), k -> new FamilyGroup.Assembly()).assemble(parts);
+            return parts;
         }
     }
 
