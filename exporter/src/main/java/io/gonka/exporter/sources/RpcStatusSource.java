@@ -50,9 +50,14 @@ public final class RpcStatusSource extends SingleRequestSource<ChainStatus> {
         }
         JsonNode error = root.get("error");
         if (error != null && !error.isNull()) {
-            String msg = error.isObject() ? error.path("message").asText("") + " " + error.path("data").asText("") : error.asText();
-            throw new SourceException(FailureReason.HTTP, what + ": JSON-RPC error: " + clip(msg.trim()));
+            throw rpcError(error, what);
         }
         return object(root, "result", what);
+    }
+
+    /** A JSON-RPC {@code error} member as the failure it reports. */
+    static SourceException rpcError(JsonNode error, String what) {
+        String msg = error.isObject() ? error.path("message").asText("") + " " + error.path("data").asText("") : error.asText();
+        return new SourceException(FailureReason.HTTP, what + ": JSON-RPC error: " + clip(msg.trim()));
     }
 }

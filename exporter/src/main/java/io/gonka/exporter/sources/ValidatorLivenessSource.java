@@ -2,6 +2,8 @@ package io.gonka.exporter.sources;
 
 import static io.gonka.exporter.upstream.JsonFields.*;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gonka.exporter.model.ChainStatus;
 import io.gonka.exporter.model.ValidatorLiveness;
@@ -258,25 +260,121 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
         }
     }
 
-    /** Whether {@code address} signed the commit of {@code height} (flag 2 COMMIT or 3 NIL; 1 ABSENT is a miss). */
+    /**
+     * Whether {@code address} signed the commit of {@code height} (flag 2 COMMIT or 3 NIL; 1 ABSENT is a miss).
+     * Read as a token stream: a commit carries every validator's signature (460 KB with 2,000
+     * validators, one every block), and only the height and this validator's flag are kept.
+     */
     static boolean signed(byte[] body, String address, long height) {
-        JsonNode result = RpcStatusSource.jsonRpcResult(body, NAME + ".commit");
-        JsonNode commit = object(object(result, "signed_header", NAME + ".commit.result"), "commit", NAME + ".commit.result.signed_header");
-        long h = requiredLong(commit, "height", NAME + ".commit.result.signed_header.commit");
-        if (h != height) {
-            throw SourceException.parse(NAME + ".commit: asked for height " + height + ", got " + h);
+        String what = NAME + ".commit";
+        if (body.length == 0) {
+            throw SourceException.parse(what + ": empty body");
         }
-        JsonNode sigs = commit.get("signatures");
-        if (sigs == null || !sigs.isArray()) {
-            throw SourceException.parse(NAME + ".commit.result.signed_header.commit.signatures: expected an array");
+        try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw SourceException.parse(what + ": expected an object, got " + p.currentToken());
+            }
+            CommitScan scan = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("error".equals(field) && value != JsonToken.VALUE_NULL) {
+                    throw RpcStatusSource.rpcError(MAPPER.readTree(p), what);
+                } else if ("result".equals(field)) {
+                    expectObject(value, what + ".result");
+                    scan = scanResult(p, address, what + ".result");
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw SourceException.parse(what + ": trailing content after the object");
+            }
+            if (scan == null) {
+                throw SourceException.parse(what + ".result: expected an object, got missing");
+            }
+            String commitPath = what + ".result.signed_header.commit";
+            if (scan.height == null) {
+                throw SourceException.parse(commitPath + ".height: missing");
+            }
+            long h = requiredLong(scan.height, "height", commitPath);
+            if (h != height) {
+                throw SourceException.parse(what + ": asked for height " + height + ", got " + h);
+            }
+            if (!scan.sawSignatures) {
+                throw SourceException.parse(commitPath + ".signatures: expected an array");
+            }
+            return scan.signed;
+        } catch (java.io.IOException e) {
+            throw SourceException.parse(what + ": malformed JSON: " + clipLong(e.getMessage()));
         }
-        for (JsonNode s : sigs) {
-            if (address.equalsIgnoreCase(textOrEmpty(s, "validator_address", NAME + ".commit.signatures"))) {
-                long flag = longOrZero(s, "block_id_flag", NAME + ".commit.signatures");
-                return flag == 2 || flag == 3;
+    }
+
+    /** What a commit says about one validator: its height (as a one-field object, for {@code requiredLong}) and whether it signed. */
+    private static final class CommitScan {
+        JsonNode height;
+        boolean sawSignatures;
+        boolean found;
+        boolean signed;
+    }
+
+    private static void expectObject(JsonToken value, String path) {
+        if (value != JsonToken.START_OBJECT) {
+            throw SourceException.parse(path + ": expected an object, got " + value);
+        }
+    }
+
+    /** Inside {@code result}: finds {@code signed_header.commit}, skipping the header and everything else. */
+    private static CommitScan scanResult(JsonParser p, String address, String path) throws java.io.IOException {
+        CommitScan scan = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if ("signed_header".equals(field)) {
+                expectObject(value, path + ".signed_header");
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String inner = p.currentName();
+                    JsonToken v = p.nextToken();
+                    if ("commit".equals(inner)) {
+                        expectObject(v, path + ".signed_header.commit");
+                        scan = scanCommit(p, address, path + ".signed_header.commit");
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } else {
+                p.skipChildren();
             }
         }
-        return false;
+        if (scan == null) {
+            throw SourceException.parse(path + ".signed_header.commit: expected an object, got missing");
+        }
+        return scan;
+    }
+
+    private static CommitScan scanCommit(JsonParser p, String address, String path) throws java.io.IOException {
+        CommitScan scan = new CommitScan();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if ("height".equals(field)) {
+                scan.height = MAPPER.createObjectNode().set("height", MAPPER.readTree(p));
+            } else if ("signatures".equals(field) && value == JsonToken.START_ARRAY) {
+                scan.sawSignatures = true;
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    // each entry is a handful of fields: a small tree, then dropped
+                    JsonNode s = MAPPER.readTree(p);
+                    if (!scan.found && address.equalsIgnoreCase(textOrEmpty(s, "validator_address", path + ".signatures"))) {
+                        scan.found = true;
+                        long flag = longOrZero(s, "block_id_flag", path + ".signatures");
+                        scan.signed = flag == 2 || flag == 3;
+                    }
+                }
+            } else {
+                p.skipChildren();
+            }
+        }
+        return scan;
     }
 
     private synchronized ValidatorLiveness snapshot() {

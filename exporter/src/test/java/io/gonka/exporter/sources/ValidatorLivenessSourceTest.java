@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.gonka.exporter.model.ValidatorLiveness;
 import io.gonka.exporter.polling.NotReadyException;
+import io.gonka.exporter.polling.FailureReason;
 import io.gonka.exporter.polling.SourceException;
 import io.gonka.exporter.upstream.UpstreamClient;
 import io.gonka.simulator.SimEndpoint;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -118,6 +120,47 @@ class ValidatorLivenessSourceTest {
         assertThrows(SourceException.class, () -> ValidatorLivenessSource.signed(b, "AA11", 8), "another height's commit");
         assertThrows(SourceException.class, () -> ValidatorLivenessSource.signed(
                 "{\"jsonrpc\":\"2.0\",\"id\":-1,\"result\":{\"signed_header\":{\"commit\":{\"height\":\"7\"}}}}".getBytes(StandardCharsets.UTF_8), "AA11", 7));
+    }
+
+    @Test
+    void commitOfALargeValidatorSetIsReadWithoutLosingTheLastSignature() {
+        StringBuilder sigs = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            sigs.append(i == 0 ? "" : ",").append("{\"block_id_flag\":2,\"validator_address\":\"V").append(i)
+                    .append("\",\"timestamp\":\"2026-11-30T12:00:00Z\",\"signature\":\"c2lnbmF0dXJl\"}");
+        }
+        sigs.append(",{\"block_id_flag\":1,\"validator_address\":\"LAST\",\"signature\":null}");
+        byte[] b = ("{\"jsonrpc\":\"2.0\",\"id\":-1,\"result\":{\"signed_header\":{\"header\":{\"height\":\"9\",\"last_commit_hash\":\"AB\"},"
+                + "\"commit\":{\"height\":\"9\",\"round\":0,\"block_id\":{\"hash\":\"CD\"},\"signatures\":[" + sigs + "]}},\"canonical\":true}}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertTrue(ValidatorLivenessSource.signed(b, "v1999", 9));
+        assertFalse(ValidatorLivenessSource.signed(b, "LAST", 9), "absent: a miss");
+        assertFalse(ValidatorLivenessSource.signed(b, "NOT-IN-SET", 9));
+    }
+
+    @Test
+    void brokenCommitAnswersAreParseOrRpcErrorsNeverAVerdict() {
+        String good = "{\"jsonrpc\":\"2.0\",\"id\":-1,\"result\":{\"signed_header\":{\"commit\":{\"height\":\"7\","
+                + "\"signatures\":[{\"block_id_flag\":2,\"validator_address\":\"AA11\"}]}}}}";
+        assertTrue(ValidatorLivenessSource.signed(good.getBytes(StandardCharsets.UTF_8), "AA11", 7));
+        for (String bad : List.of(
+                good.substring(0, good.length() - 3), // truncated
+                good + "{}", // trailing content
+                "", "[]", "null",
+                "{\"jsonrpc\":\"2.0\",\"id\":-1}", // no result
+                "{\"result\":{\"signed_header\":{\"commit\":{\"signatures\":[]}}}}", // no height
+                "{\"result\":{\"signed_header\":{\"commit\":{\"height\":\"x7\",\"signatures\":[]}}}}",
+                "{\"result\":{\"signed_header\":{\"commit\":{\"height\":\"7\",\"signatures\":null}}}}",
+                "{\"result\":{\"signed_header\":[]}}")) {
+            SourceException e = assertThrows(SourceException.class,
+                    () -> ValidatorLivenessSource.signed(bad.getBytes(StandardCharsets.UTF_8), "AA11", 7), bad);
+            assertEquals(FailureReason.PARSE, e.reason(), bad);
+        }
+        SourceException rpc = assertThrows(SourceException.class, () -> ValidatorLivenessSource.signed(
+                "{\"jsonrpc\":\"2.0\",\"id\":-1,\"error\":{\"code\":-32603,\"message\":\"Internal error\",\"data\":\"height 7 must be less than or equal to the current blockchain height 5\"}}"
+                        .getBytes(StandardCharsets.UTF_8), "AA11", 7));
+        assertEquals(FailureReason.HTTP, rpc.reason());
+        assertTrue(rpc.getMessage().contains("JSON-RPC error: Internal error height 7"), rpc.getMessage());
     }
 
     @Test
