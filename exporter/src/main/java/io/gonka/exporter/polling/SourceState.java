@@ -48,7 +48,11 @@ public final class SourceState<T> {
     }
 
     public void recordSuccess(T value, Duration took) {
-        lastGood = new Good<>(value, clock.instant());
+        Good<T> previous = lastGood;
+        // An answer equal to the last one keeps the object already held: the new copy dies young
+        // instead of being promoted, and everything derived from the old one stays valid.
+        T kept = previous != null && previous.value() != value && java.util.Objects.equals(previous.value(), value) ? previous.value() : value;
+        lastGood = new Good<>(kept, clock.instant());
         lastDurationSeconds = took.toNanos() / 1e9;
         attempts++;
         if (condition != Condition.OK) {
