@@ -184,9 +184,10 @@ public final class UpstreamClient implements AutoCloseable {
     /** Accumulates the body up to a cap; past it the stream fails and the request is abandoned. */
     private static final class CappedBody implements BodyStream<Void> {
         private final long cap;
-        // Chunks as they arrive, joined once into an exactly sized array: a body is held at most
-        // twice, never in the ever-doubling buffers of a ByteArrayOutputStream.
-        private final java.util.List<byte[]> chunks = new java.util.ArrayList<>();
+        // Chunks as they arrive (Vert.x hands over its own copy of each), joined once into an
+        // exactly sized array: a body is held at most twice, never in the ever-doubling buffers
+        // of a ByteArrayOutputStream, and copied once.
+        private final java.util.List<Buffer> chunks = new java.util.ArrayList<>();
         private long size;
         private final Promise<Void> done = Promise.promise();
         private final AtomicBoolean finished = new AtomicBoolean();
@@ -215,9 +216,9 @@ public final class UpstreamClient implements AutoCloseable {
         synchronized byte[] bytes() {
             byte[] all = new byte[(int) size];
             int at = 0;
-            for (byte[] c : chunks) {
-                System.arraycopy(c, 0, all, at, c.length);
-                at += c.length;
+            for (Buffer c : chunks) {
+                c.getBytes(0, c.length(), all, at);
+                at += c.length();
             }
             chunks.clear();
             release();
@@ -278,7 +279,7 @@ public final class UpstreamClient implements AutoCloseable {
                 abort(e);
                 return Future.failedFuture(e);
             }
-            chunks.add(data.getBytes());
+            chunks.add(data);
             size += data.length();
             return Future.succeededFuture();
         }
