@@ -62,6 +62,18 @@ public final class ImageProcess implements AutoCloseable {
 
     /** The ENV of the Dockerfile's final stage, in order. */
     public static Map<String, String> imageEnv() throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (List<String> words : finalStage("ENV")) {
+            for (String w : words) {
+                int eq = w.indexOf('=');
+                env.put(w.substring(0, eq), w.substring(eq + 1));
+            }
+        }
+        return env;
+    }
+
+    /** The Dockerfile's instructions, continuation lines joined and comments dropped. */
+    static List<String> logicalLines() throws IOException {
         String text = Files.readString(repoRoot().resolve("deploy/docker/Dockerfile"), StandardCharsets.UTF_8);
         List<String> logical = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
@@ -81,18 +93,7 @@ public final class ImageProcess implements AutoCloseable {
                 cur.setLength(0);
             }
         }
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String l : logical) {
-            if (l.startsWith("FROM ")) {
-                env.clear(); // only the final stage counts
-            } else if (l.startsWith("ENV ")) {
-                for (String w : words(l.substring(4))) {
-                    int eq = w.indexOf('=');
-                    env.put(w.substring(0, eq), w.substring(eq + 1));
-                }
-            }
-        }
-        return env;
+        return logical;
     }
 
     static List<String> words(String s) {
@@ -142,8 +143,73 @@ public final class ImageProcess implements AutoCloseable {
         return dir;
     }
 
-    /** Starts the jar with the image's ENV plus {@code overrides}; stdout and stderr go to {@code workDir/name.log}. */
-    public static ImageProcess start(String name, Path workDir, Path jnaDir, int port, Map<String, String> overrides) throws IOException {
+    static final String IMAGE_JAR = "/opt/gonka-exporter/gonka-exporter.jar";
+    static final String IMAGE_CDS_ARCHIVE = "/opt/gonka-exporter/gonka-exporter.jsa";
+
+    /** The words of the Dockerfile's final-stage instructions with this keyword, one list per instruction. */
+    static List<List<String>> finalStage(String keyword) throws IOException {
+        List<List<String>> out = new ArrayList<>();
+        for (String l : logicalLines()) {
+            if (l.startsWith("FROM ")) {
+                out.clear();
+            } else if (l.startsWith(keyword + " ")) {
+                String args = l.substring(keyword.length() + 1).strip();
+                out.add(args.startsWith("[") ? new com.fasterxml.jackson.databind.ObjectMapper().readValue(args,
+                        new com.fasterxml.jackson.core.type.TypeReference<List<String>>() {}) : words(args));
+            }
+        }
+        return out;
+    }
+
+    /** The image's ENTRYPOINT for this machine: this JDK's java, the jar and the class-data archive where they are here. */
+    public static List<String> entrypoint(Path jar, Path cdsArchive) throws IOException {
+        List<List<String>> entrypoints = finalStage("ENTRYPOINT");
+        List<String> cmd = new ArrayList<>(entrypoints.get(entrypoints.size() - 1));
+        if (!cmd.get(0).equals("java") || !cmd.contains(IMAGE_JAR)) {
+            throw new IllegalStateException("unexpected ENTRYPOINT in the Dockerfile: " + cmd);
+        }
+        cmd.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.replaceAll(w -> w.replace(IMAGE_JAR, jar.toString()).replace(IMAGE_CDS_ARCHIVE, cdsArchive.toString()));
+        return cmd;
+    }
+
+    /**
+     * Runs the Dockerfile's class-data-sharing step (the final stage's RUN that writes the archive)
+     * for {@code jar}, with this JDK, writing {@code workDir/gonka-exporter.jsa}; returns that path.
+     */
+    public static Path cdsArchive(Path workDir, Path jar) throws IOException, InterruptedException {
+        Path jsa = workDir.resolve("gonka-exporter.jsa");
+        List<String> run = finalStage("RUN").stream().filter(r -> r.stream().anyMatch(w -> w.startsWith("-XX:ArchiveClassesAtExit=")))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no RUN writing a class-data archive in the Dockerfile"));
+        List<String> cmd = new ArrayList<>();
+        for (String w : run) {
+            if (w.equals("&&")) {
+                break; // what follows (chmod) is about the image's file system
+            }
+            cmd.add(w.replace(IMAGE_JAR, jar.toString()).replace(IMAGE_CDS_ARCHIVE, jsa.toString()));
+        }
+        if (!cmd.get(0).equals("java")) {
+            throw new IllegalStateException("the class-data RUN does not start with java: " + run);
+        }
+        cmd.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Path log = workDir.resolve("cds-archive.log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("JAVA_TOOL_OPTIONS"); // the image's ENV comes after this RUN
+        Process p = pb.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.isRegularFile(jsa)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the Dockerfile's class-data step failed: " + Files.readString(log));
+        }
+        return jsa;
+    }
+
+    /**
+     * Starts the jar as the image's ENTRYPOINT does, with the image's ENV plus {@code overrides} and the
+     * class-data archive the image build would write (made once per work directory); stdout and stderr
+     * go to {@code workDir/name/name.log}.
+     */
+    public static ImageProcess start(String name, Path workDir, Path jnaDir, int port, Map<String, String> overrides)
+            throws IOException, InterruptedException {
         Map<String, String> env = new LinkedHashMap<>(imageEnv());
         String opts = env.get("JAVA_TOOL_OPTIONS");
         if (opts == null || !opts.contains("-Djna.boot.library.path=" + IMAGE_JNA_DIR)) {
@@ -157,9 +223,12 @@ public final class ImageProcess implements AutoCloseable {
         Path tmp = Files.createDirectories(box.resolve("tmp"));
         env.put("HOME", Files.createDirectories(box.resolve("home")).toString());
         env.put("PATH", "/usr/bin:/bin");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // ENTRYPOINT ["java", "-jar", "/opt/gonka-exporter/gonka-exporter.jar"]
-        List<String> cmd = List.of(java, "-Djava.io.tmpdir=" + tmp, "-jar", jar().toString());
+        Path jsa = workDir.resolve("gonka-exporter.jsa");
+        if (!Files.isRegularFile(jsa)) {
+            cdsArchive(workDir, jar());
+        }
+        List<String> cmd = new ArrayList<>(entrypoint(jar(), jsa));
+        cmd.add(1, "-Djava.io.tmpdir=" + tmp);
         Path log = box.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(box.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().clear(); // a container starts with the image's ENV only

@@ -32,8 +32,9 @@ import java.util.regex.Pattern;
  * scenario (2,000 network participants with 3 ML nodes each; 64 local ML nodes with 8 GPUs each,
  * every one its own loopback server), every source polled every 10 s, network-wide series on (the
  * workload of issue 17), and the exporter jar started two ways: the README's command
- * ({@code exporter/bin/gonka-exporter}) and with the shipped flags (JAVA_TOOL_OPTIONS and body cap
- * of {@code deploy/docker/Dockerfile}, the same as the systemd unit). For each: start to the first
+ * ({@code exporter/bin/gonka-exporter}) and as the image starts it (ENTRYPOINT with the class-data
+ * archive its build writes, JAVA_TOOL_OPTIONS and body cap of {@code deploy/docker/Dockerfile}; the
+ * systemd unit has the same flags but no archive). For each: start to the first
  * complete scrape, CPU in the first minute, a Prometheus-like scrape every 15 s throughout, CPU in a
  * steady-state window after warm-up, {@code wrk} against /metrics while polls run, RSS and the heap
  * after a full GC; then RSS at twice the scale (4,000 participants, 128 ML nodes). Prints every
@@ -300,7 +301,12 @@ public final class ScaleBenchmark {
                 case "image" -> {
                     env.put("GONKA_MAX_BODY_BYTES", "16777216");
                     env.put("JAVA_TOOL_OPTIONS", imageJvmFlags());
-                    command = List.of("java", "-jar", jar);
+                    // the image's ENTRYPOINT, with the class-data archive its build writes
+                    Path jsa = Files.createDirectories(dir).resolve("gonka-exporter.jsa");
+                    if (!Files.isRegularFile(jsa)) {
+                        ImageProcess.cdsArchive(dir, Path.of(jar));
+                    }
+                    command = ImageProcess.entrypoint(Path.of(jar), jsa);
                 }
                 case "custom" -> {
                     env.put("JAVA_TOOL_OPTIONS", System.getProperty("gonka.bench.flags", ""));

@@ -38,6 +38,7 @@ class ContainerRuntimeIT {
     static DockerfileModel dockerfile;
     static Map<String, String> imageEnv;
     static String imageNativeDir;
+    static Path cdsArchive;
 
     @TempDir
     static Path shared;
@@ -55,6 +56,9 @@ class ContainerRuntimeIT {
                 Map.of("PATH", ScriptRunner.pathWithJdk(), "TMPDIR", shared.toString()), true, shared, 120);
         assertEquals(0, r.exit(), r.output());
         assertTrue(Files.size(nativeDir.resolve("libjnidispatch.so")) > 10_000, "a real shared library");
+        // The final stage's RUN writes the class-data archive ENTRYPOINT maps.
+        cdsArchive = io.gonka.exporter.bench.ImageProcess.cdsArchive(shared, jar);
+        assertTrue(Files.size(cdsArchive) > 1_000_000, "an archive of the classes loaded at start");
     }
 
     /** The image's JAVA_TOOL_OPTIONS with only the JNA directory moved to where this test put it. */
@@ -110,6 +114,7 @@ class ContainerRuntimeIT {
             int jarAt = command.indexOf(DockerfileTest.IMAGE_DIR + "gonka-exporter.jar");
             assertTrue(jarAt > 0, "ENTRYPOINT runs the image's jar: " + command);
             command.set(jarAt, jar.toString());
+            command.replaceAll(w -> w.replace("/opt/gonka-exporter/gonka-exporter.jsa", cdsArchive.toString()));
             ProcessBuilder pb = new ProcessBuilder(command).directory(box.cwd().toFile()).redirectErrorStream(true)
                     .redirectOutput(box.log().toFile());
             pb.environment().clear(); // a container starts with the image's ENV only
@@ -194,6 +199,19 @@ class ContainerRuntimeIT {
             }
         }
         return paths;
+    }
+
+    @Test
+    void theImageStartsFromTheClassDataArchiveItsBuildWrote() throws Exception {
+        List<String> command = io.gonka.exporter.bench.ImageProcess.entrypoint(jar, cdsArchive);
+        assertTrue(command.contains("-XX:SharedArchiveFile=" + cdsArchive), "ENTRYPOINT maps the archive: " + command);
+        // -Xshare:on turns "start without it" into an error: the archive must map and match the jar
+        List<String> strict = new ArrayList<>(command);
+        strict.add(1, "-Xshare:on");
+        strict.add("--version");
+        var r = ScriptRunner.run(strict, Map.of("JAVA_TOOL_OPTIONS", javaToolOptions(nativeDir), "PATH", "/usr/bin:/bin"), true, shared, 60);
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("gonka-exporter"), r.output());
     }
 
     @Test

@@ -131,7 +131,14 @@ class DockerfileTest {
         String imageJar = dest + builtJar.substring(src.length());
         String imageNative = dest + nativeDir.substring(src.length());
 
-        assertEquals(List.of("java", "-jar", imageJar), DockerfileModel.execForm(runtime.last("ENTRYPOINT").args()));
+        String archive = IMAGE_DIR + "gonka-exporter.jsa";
+        assertEquals(List.of("java", "-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-jar", imageJar),
+                DockerfileModel.execForm(runtime.last("ENTRYPOINT").args()));
+        // the archive is written in the final stage by its own JVM, for the jar where ENTRYPOINT runs it, before USER
+        Instruction cds = runtime.all("RUN").stream().filter(r -> r.args().contains("-XX:ArchiveClassesAtExit=" + archive)).findFirst()
+                .orElseThrow(() -> new AssertionError("no RUN writing " + archive));
+        assertTrue(cds.args().contains("-jar " + imageJar), cds.args());
+        assertTrue(cds.line() < runtime.last("USER").line(), "written as root, read-only for the exporter's user");
         assertEquals(imageNative, JvmFlags.ofImage().property("jna.boot.library.path").orElseThrow());
         assertEquals(IMAGE_DIR + "gonka-exporter.jar", imageJar);
     }
