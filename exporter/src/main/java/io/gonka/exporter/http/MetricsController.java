@@ -17,6 +17,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code GET /metrics}: the collector's cached exposition (re-rendered only where a poll changed
@@ -27,6 +29,7 @@ public class MetricsController {
     private final PrometheusRegistry registry;
     private final GonkaCollector collector;
     private final ExpositionFormats formats = ExpositionFormats.init();
+    private final Map<String, AssembledExposition> assembled = new ConcurrentHashMap<>();
 
     public MetricsController(PrometheusRegistry registry, GonkaCollector collector) {
         this.registry = registry;
@@ -43,9 +46,10 @@ public class MetricsController {
         // the live rest (and OpenMetrics' closing # EOF), small, written afresh every scrape
         ByteArrayOutputStream live = new ByteArrayOutputStream(256);
         writer.write(live, registry.scrape());
-        // no copy of the cached megabyte: the response reads every part in place
-        byte[][] parts = cached.toArray(new byte[cached.size() + 1][]);
-        parts[cached.size()] = live.toByteArray();
-        return HttpResponse.ok(Unpooled.wrappedBuffer(parts)).contentType(writer.getContentType());
+        // direct like the cached part: a composite with one heap part is copied whole into a direct buffer
+        ByteBuf rest = Unpooled.directBuffer(live.size());
+        rest.writeBytes(live.toByteArray());
+        ByteBuf body = Unpooled.wrappedBuffer(assembled.computeIfAbsent(writer.getContentType(), k -> new AssembledExposition()).view(cached), rest);
+        return HttpResponse.ok(body).contentType(writer.getContentType());
     }
 }
