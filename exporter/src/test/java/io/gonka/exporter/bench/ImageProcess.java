@@ -174,31 +174,19 @@ public final class ImageProcess implements AutoCloseable {
     }
 
     /**
-     * Runs the Dockerfile's class-data-sharing step (the final stage's RUN that writes the archive)
-     * for {@code jar}, with this JDK, writing {@code workDir/gonka-exporter.jsa}; returns that path.
+     * Writes the class-data archive of {@code jar} as the image build does (its final stage runs
+     * {@code deploy/docker/write-cds-archive.sh}), with this JDK, to {@code workDir/gonka-exporter.jsa}.
      */
     public static Path cdsArchive(Path workDir, Path jar) throws IOException, InterruptedException {
         Path jsa = workDir.resolve("gonka-exporter.jsa");
-        List<String> run = finalStage("RUN").stream().filter(r -> r.stream().anyMatch(w -> w.startsWith("-XX:ArchiveClassesAtExit=")))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no RUN writing a class-data archive in the Dockerfile"));
-        List<String> cmd = new ArrayList<>();
-        for (String w : run) {
-            if (w.equals("&&")) {
-                break; // what follows (chmod) is about the image's file system
-            }
-            cmd.add(w.replace(IMAGE_JAR, jar.toString()).replace(IMAGE_CDS_ARCHIVE, jsa.toString()));
-        }
-        if (!cmd.get(0).equals("java")) {
-            throw new IllegalStateException("the class-data RUN does not start with java: " + run);
-        }
-        cmd.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Path log = workDir.resolve("cds-archive.log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().remove("JAVA_TOOL_OPTIONS"); // the image's ENV comes after this RUN
+        ProcessBuilder pb = new ProcessBuilder("sh", repoRoot().resolve("deploy/docker/write-cds-archive.sh").toString(), jar.toString(), jsa.toString())
+                .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Process p = pb.start();
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.isRegularFile(jsa)) {
             p.destroyForcibly();
-            throw new IllegalStateException("the Dockerfile's class-data step failed: " + Files.readString(log));
+            throw new IllegalStateException("write-cds-archive.sh failed: " + Files.readString(log));
         }
         return jsa;
     }

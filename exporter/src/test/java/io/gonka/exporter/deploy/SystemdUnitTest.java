@@ -96,7 +96,12 @@ class SystemdUnitTest {
         assertTrue(jarAt > 0, "-jar");
         assertEquals(List.of("-jar", DockerfileTest.IMAGE_DIR + "gonka-exporter.jar"), exec.subList(jarAt, exec.size()),
                 "the same install path as the image, so extract-jna.sh and jna.boot.library.path match");
-        assertEquals(JvmFlags.ofImage().flags(), exec.subList(1, jarAt), "ExecStart's JVM flags equal the Dockerfile's JAVA_TOOL_OPTIONS");
+        // the image's JAVA_TOOL_OPTIONS, then what its ENTRYPOINT puts between java and -jar (the class-data archive)
+        List<String> entrypoint = DockerfileModel.execForm(DockerfileModel.load().finalStage().last("ENTRYPOINT").args());
+        List<String> expected = new java.util.ArrayList<>(JvmFlags.ofImage().flags());
+        expected.addAll(entrypoint.subList(1, entrypoint.indexOf("-jar")));
+        assertTrue(expected.contains("-XX:SharedArchiveFile=" + DockerfileTest.IMAGE_DIR + "gonka-exporter.jsa"), expected.toString());
+        assertEquals(expected, exec.subList(1, jarAt), "ExecStart's JVM flags equal the Dockerfile's JAVA_TOOL_OPTIONS and ENTRYPOINT");
     }
 
     @Test
@@ -180,5 +185,9 @@ class SystemdUnitTest {
         assertTrue(readme.contains("sh deploy/docker/extract-jna.sh " + DockerfileTest.IMAGE_DIR + "gonka-exporter.jar " + jnaPath), readme);
         assertTrue(readme.contains("deploy/systemd/gonka-exporter.service /etc/systemd/system/gonka-exporter.service"));
         assertTrue(readme.contains("/etc/gonka-exporter/env"));
+        // the archive ExecStart maps, written by the unit's own JVM
+        assertTrue(readme.contains("JAVA=/usr/bin/java sh deploy/docker/write-cds-archive.sh " + DockerfileTest.IMAGE_DIR + "gonka-exporter.jar "
+                + DockerfileTest.IMAGE_DIR + "gonka-exporter.jsa"), readme);
+        assertTrue(one("ExecStart").contains("-XX:SharedArchiveFile=" + DockerfileTest.IMAGE_DIR + "gonka-exporter.jsa"));
     }
 }
