@@ -20,11 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherScriptTest {
     static final Path SCRIPT = Repo.path("exporter/bin/gonka-exporter");
 
-    /** A JAVA_HOME whose bin/java prints MALLOC_ARENA_MAX and then one argument per line. */
+    /** A JAVA_HOME whose bin/java prints MALLOC_ARENA_MAX, GONKA_MAX_BODY_BYTES and then one argument per line. */
     static Path fakeJavaHome(Path tmp) throws Exception {
         Path bin = Files.createDirectories(tmp.resolve("jdk/bin"));
         Path java = bin.resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho \"MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX\"\nfor a in \"$@\"; do echo \"$a\"; done\n");
+        Files.writeString(java, "#!/bin/sh\necho \"MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX\"\necho \"GONKA_MAX_BODY_BYTES=$GONKA_MAX_BODY_BYTES\"\nfor a in \"$@\"; do echo \"$a\"; done\n");
         assertTrue(java.toFile().setExecutable(true));
         return tmp.resolve("jdk");
     }
@@ -48,10 +48,12 @@ class LauncherScriptTest {
     void startsTheJarWithTheImagesJvmFlagsAndMallocArenas(@TempDir Path tmp) throws Exception {
         Path jar = Files.writeString(tmp.resolve("gonka-exporter.jar"), "not a jar");
         List<String> out = run(tmp, jar, Map.of(), "--web.config.file=web.yml");
-        assertEquals("MALLOC_ARENA_MAX=" + DockerfileModel.load().finalStage().env().get("MALLOC_ARENA_MAX"), out.get(0));
+        Map<String, String> imageEnv = DockerfileModel.load().finalStage().env();
+        assertEquals("MALLOC_ARENA_MAX=" + imageEnv.get("MALLOC_ARENA_MAX"), out.get(0));
+        assertEquals("GONKA_MAX_BODY_BYTES=" + imageEnv.get("GONKA_MAX_BODY_BYTES"), out.get(1), "the body cap the image's heap is sized for");
         List<String> expected = new ArrayList<>(imageFlagsWithoutJna());
         expected.addAll(List.of("-jar", jar.toString(), "--web.config.file=web.yml"));
-        assertEquals(expected, out.subList(1, out.size()), "no archive next to the jar: no CDS flag");
+        assertEquals(expected, out.subList(2, out.size()), "no archive next to the jar: no CDS flag");
         assertTrue(imageFlagsWithoutJna().stream().anyMatch(f -> f.startsWith("-Xmx")), "a bounded heap");
     }
 
@@ -70,7 +72,9 @@ class LauncherScriptTest {
     void ownFlagsAndArenasWin(@TempDir Path tmp) throws Exception {
         Path jar = Files.writeString(tmp.resolve("gonka-exporter.jar"), "not a jar");
         List<String> out = run(tmp, jar, Map.of("GONKA_JAVA_OPTS", "-Xmx256m", "MALLOC_ARENA_MAX", "4"));
-        assertEquals(List.of("MALLOC_ARENA_MAX=4", "-Xmx256m", "-jar", jar.toString()), out);
+        assertEquals(List.of("MALLOC_ARENA_MAX=4", "GONKA_MAX_BODY_BYTES=", "-Xmx256m", "-jar", jar.toString()), out,
+                "own flags: the exporter's own body cap");
+        assertEquals("GONKA_MAX_BODY_BYTES=1000", run(tmp, jar, Map.of("GONKA_MAX_BODY_BYTES", "1000")).get(1), "an operator's cap wins");
     }
 
     @Test
