@@ -1,5 +1,6 @@
 package io.gonka.exporter.bench;
 
+import io.gonka.exporter.deploy.DockerfileModel;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,76 +61,14 @@ public final class ImageProcess implements AutoCloseable {
         return jar;
     }
 
+    /** The Dockerfile's final stage (the image). */
+    static DockerfileModel.Stage imageStage() throws IOException {
+        return new DockerfileModel(Files.readString(repoRoot().resolve("deploy/docker/Dockerfile"), StandardCharsets.UTF_8)).finalStage();
+    }
+
     /** The ENV of the Dockerfile's final stage, in order. */
     public static Map<String, String> imageEnv() throws IOException {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (List<String> words : finalStage("ENV")) {
-            for (String w : words) {
-                int eq = w.indexOf('=');
-                env.put(w.substring(0, eq), w.substring(eq + 1));
-            }
-        }
-        return env;
-    }
-
-    /** The Dockerfile's instructions, continuation lines joined and comments dropped. */
-    static List<String> logicalLines() throws IOException {
-        String text = Files.readString(repoRoot().resolve("deploy/docker/Dockerfile"), StandardCharsets.UTF_8);
-        List<String> logical = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        for (String line : text.split("\n")) {
-            String t = line.strip();
-            if (cur.length() == 0 && (t.startsWith("#") || t.isEmpty())) {
-                continue;
-            }
-            if (t.startsWith("#")) {
-                continue; // comment inside a continued instruction
-            }
-            if (t.endsWith("\\")) {
-                cur.append(t, 0, t.length() - 1).append(' ');
-            } else {
-                cur.append(t);
-                logical.add(cur.toString());
-                cur.setLength(0);
-            }
-        }
-        return logical;
-    }
-
-    static List<String> words(String s) {
-        List<String> out = new ArrayList<>();
-        StringBuilder w = new StringBuilder();
-        boolean inWord = false;
-        char quote = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                } else {
-                    w.append(c);
-                }
-                continue;
-            }
-            if (Character.isWhitespace(c)) {
-                if (inWord) {
-                    out.add(w.toString());
-                    w.setLength(0);
-                    inWord = false;
-                }
-                continue;
-            }
-            inWord = true;
-            if (c == '"' || c == '\'') {
-                quote = c;
-            } else {
-                w.append(c);
-            }
-        }
-        if (inWord) {
-            out.add(w.toString());
-        }
-        return out;
+        return imageStage().env();
     }
 
     /** Extracts libjnidispatch.so as the image build does: sh extract-jna.sh JAR DIR. */
@@ -146,25 +85,9 @@ public final class ImageProcess implements AutoCloseable {
     static final String IMAGE_JAR = "/opt/gonka-exporter/gonka-exporter.jar";
     static final String IMAGE_CDS_ARCHIVE = "/opt/gonka-exporter/gonka-exporter.jsa";
 
-    /** The words of the Dockerfile's final-stage instructions with this keyword, one list per instruction. */
-    static List<List<String>> finalStage(String keyword) throws IOException {
-        List<List<String>> out = new ArrayList<>();
-        for (String l : logicalLines()) {
-            if (l.startsWith("FROM ")) {
-                out.clear();
-            } else if (l.startsWith(keyword + " ")) {
-                String args = l.substring(keyword.length() + 1).strip();
-                out.add(args.startsWith("[") ? new com.fasterxml.jackson.databind.ObjectMapper().readValue(args,
-                        new com.fasterxml.jackson.core.type.TypeReference<List<String>>() {}) : words(args));
-            }
-        }
-        return out;
-    }
-
     /** The image's ENTRYPOINT for this machine: this JDK's java, the jar and the class-data archive where they are here. */
     public static List<String> entrypoint(Path jar, Path cdsArchive) throws IOException {
-        List<List<String>> entrypoints = finalStage("ENTRYPOINT");
-        List<String> cmd = new ArrayList<>(entrypoints.get(entrypoints.size() - 1));
+        List<String> cmd = new ArrayList<>(DockerfileModel.execForm(imageStage().last("ENTRYPOINT").args()));
         if (!cmd.get(0).equals("java") || !cmd.contains(IMAGE_JAR)) {
             throw new IllegalStateException("unexpected ENTRYPOINT in the Dockerfile: " + cmd);
         }

@@ -12,21 +12,21 @@ import java.util.Map;
  * with line continuations and comments, build stages, ENV (key=value with quotes), and the JSON
  * (exec) form of ENTRYPOINT, CMD and HEALTHCHECK CMD.
  */
-final class DockerfileModel {
-    record Instruction(String keyword, String args, int line) {}
+public final class DockerfileModel {
+    public record Instruction(String keyword, String args, int line) {}
 
-    record Stage(String from, String name, List<Instruction> instructions) {
-        List<Instruction> all(String keyword) {
+    public record Stage(String from, String name, List<Instruction> instructions) {
+        public List<Instruction> all(String keyword) {
             return instructions.stream().filter(i -> i.keyword().equals(keyword)).toList();
         }
 
-        Instruction last(String keyword) {
+        public Instruction last(String keyword) {
             List<Instruction> found = all(keyword);
             return found.isEmpty() ? null : found.get(found.size() - 1);
         }
 
         /** ENV of this stage in order; later keys win, as in Docker. */
-        Map<String, String> env() {
+        public Map<String, String> env() {
             Map<String, String> env = new LinkedHashMap<>();
             for (Instruction i : all("ENV")) {
                 env.putAll(parseEnv(i.args()));
@@ -38,7 +38,7 @@ final class DockerfileModel {
     private static final ObjectMapper JSON = new ObjectMapper();
     final List<Stage> stages = new ArrayList<>();
 
-    DockerfileModel(String text) {
+    public DockerfileModel(String text) {
         List<Instruction> current = null;
         StringBuilder pending = null;
         int startLine = 0;
@@ -92,7 +92,7 @@ final class DockerfileModel {
         }
     }
 
-    Stage finalStage() {
+    public Stage finalStage() {
         return stages.get(stages.size() - 1);
     }
 
@@ -102,7 +102,7 @@ final class DockerfileModel {
     }
 
     /** The exec (JSON array) form; anything else fails, since the shell form would need /bin/sh -c semantics. */
-    static List<String> execForm(String args) {
+    public static List<String> execForm(String args) {
         try {
             String[] a = JSON.readValue(args, String[].class);
             return List.of(a);
@@ -150,7 +150,7 @@ final class DockerfileModel {
     }
 
     /** Splits on unquoted whitespace and removes the quoting. */
-    static List<String> words(String s) {
+    public static List<String> words(String s) {
         List<String> out = new ArrayList<>();
         StringBuilder w = new StringBuilder();
         boolean inWord = false;
