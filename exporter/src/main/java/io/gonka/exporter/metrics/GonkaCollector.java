@@ -128,9 +128,9 @@ public final class GonkaCollector implements MultiCollector {
 
     /**
      * Every family in the writer's format, one array per family group, each the same object while
-     * nothing its group read changed. The parts are sent as they are, never joined into one array:
-     * a poll that changes one group then costs that group's bytes, not a copy of the whole
-     * megabyte. OpenMetrics' closing {@code # EOF} is left out: the caller ends the exposition.
+     * nothing its group read changed, so a caller can tell which parts changed by identity (the
+     * /metrics endpoint assembles them again only then). OpenMetrics' closing {@code # EOF} is left
+     * out: the caller ends the exposition.
      */
     public List<byte[]> exposition(ExpositionFormatWriter writer) throws IOException {
         writersSeen.putIfAbsent(writer.getContentType(), writer);
