@@ -10,11 +10,11 @@ import io.micronaut.http.annotation.Header;
 import io.micronaut.core.annotation.Nullable;
 import io.gonka.exporter.metrics.GonkaCollector;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -43,12 +43,15 @@ public class MetricsController {
             writer = formats.getPrometheusTextFormatWriter(); // keep it to text formats
         }
         List<byte[]> cached = collector.exposition(writer);
-        // the live rest (and OpenMetrics' closing # EOF), small, written afresh every scrape
-        ByteArrayOutputStream live = new ByteArrayOutputStream(256);
-        writer.write(live, registry.scrape());
-        // direct like the cached part: a composite with one heap part is copied whole into a direct buffer
-        ByteBuf rest = Unpooled.directBuffer(live.size());
-        rest.writeBytes(live.toByteArray());
+        // the live rest (and OpenMetrics' closing # EOF), small, written afresh every scrape straight
+        // into a direct buffer like the cached part: a composite with one heap part is copied whole
+        ByteBuf rest = Unpooled.directBuffer(256);
+        try {
+            writer.write(new ByteBufOutputStream(rest), registry.scrape());
+        } catch (IOException | RuntimeException e) {
+            rest.release();
+            throw e;
+        }
         ByteBuf body = Unpooled.wrappedBuffer(assembled.computeIfAbsent(writer.getContentType(), k -> new AssembledExposition()).view(cached), rest);
         return HttpResponse.ok(body).contentType(writer.getContentType());
     }
