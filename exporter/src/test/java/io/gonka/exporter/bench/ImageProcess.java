@@ -74,12 +74,23 @@ public final class ImageProcess implements AutoCloseable {
     /** Extracts libjnidispatch.so as the image build does: sh extract-jna.sh JAR DIR. */
     public static Path extractJna(Path workDir) throws IOException, InterruptedException {
         Path dir = workDir.resolve("native");
-        Process p = new ProcessBuilder("sh", repoRoot().resolve("deploy/docker/extract-jna.sh").toString(), jar().toString(), dir.toString())
-                .redirectErrorStream(true).redirectOutput(workDir.resolve("extract-jna.log").toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("extract-jna.sh failed: " + Files.readString(workDir.resolve("extract-jna.log")));
-        }
+        runDeployScript(workDir, "extract-jna.sh", Map.of(), jar().toString(), dir.toString());
         return dir;
+    }
+
+    /** Runs {@code deploy/docker/SCRIPT ARGS} in {@code workDir} as the image build does; its output goes to SCRIPT.log there. */
+    private static void runDeployScript(Path workDir, String script, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("sh", repoRoot().resolve("deploy/docker/" + script).toString()));
+        cmd.addAll(List.of(args));
+        Path log = workDir.resolve(script + ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException(script + " failed: " + Files.readString(log));
+        }
     }
 
     static final String IMAGE_JAR = "/opt/gonka-exporter/gonka-exporter.jar";
@@ -102,16 +113,18 @@ public final class ImageProcess implements AutoCloseable {
      */
     public static Path cdsArchive(Path workDir, Path jar) throws IOException, InterruptedException {
         Path jsa = workDir.resolve("gonka-exporter.jsa");
-        Path log = workDir.resolve("cds-archive.log");
-        ProcessBuilder pb = new ProcessBuilder("sh", repoRoot().resolve("deploy/docker/write-cds-archive.sh").toString(), jar.toString(), jsa.toString())
-                .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process p = pb.start();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.isRegularFile(jsa)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("write-cds-archive.sh failed: " + Files.readString(log));
+        runDeployScript(workDir, "write-cds-archive.sh", Map.of("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString()),
+                jar.toString(), jsa.toString());
+        if (!Files.isRegularFile(jsa)) {
+            throw new IllegalStateException("write-cds-archive.sh wrote no " + jsa);
         }
         return jsa;
+    }
+
+    /** The archive already written in {@code workDir} for {@link #jar()}, or a new one: one per work directory. */
+    public static Path cdsArchiveIn(Path workDir) throws IOException, InterruptedException {
+        Path jsa = workDir.resolve("gonka-exporter.jsa");
+        return Files.isRegularFile(jsa) ? jsa : cdsArchive(workDir, jar());
     }
 
     /**
@@ -134,11 +147,7 @@ public final class ImageProcess implements AutoCloseable {
         Path tmp = Files.createDirectories(box.resolve("tmp"));
         env.put("HOME", Files.createDirectories(box.resolve("home")).toString());
         env.put("PATH", "/usr/bin:/bin");
-        Path jsa = workDir.resolve("gonka-exporter.jsa");
-        if (!Files.isRegularFile(jsa)) {
-            cdsArchive(workDir, jar());
-        }
-        List<String> cmd = new ArrayList<>(entrypoint(jar(), jsa));
+        List<String> cmd = new ArrayList<>(entrypoint(jar(), cdsArchiveIn(workDir)));
         cmd.add(1, "-Djava.io.tmpdir=" + tmp);
         Path log = box.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(box.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -302,11 +302,7 @@ public final class ScaleBenchmark {
                     env.put("GONKA_MAX_BODY_BYTES", "16777216");
                     env.put("JAVA_TOOL_OPTIONS", imageJvmFlags());
                     // the image's ENTRYPOINT, with the class-data archive its build writes
-                    Path jsa = Files.createDirectories(dir).resolve("gonka-exporter.jsa");
-                    if (!Files.isRegularFile(jsa)) {
-                        ImageProcess.cdsArchive(dir, Path.of(jar));
-                    }
-                    command = ImageProcess.entrypoint(Path.of(jar), jsa);
+                    command = ImageProcess.entrypoint(Path.of(jar), ImageProcess.cdsArchiveIn(Files.createDirectories(dir)));
                 }
                 case "custom" -> {
                     env.put("JAVA_TOOL_OPTIONS", System.getProperty("gonka.bench.flags", ""));
