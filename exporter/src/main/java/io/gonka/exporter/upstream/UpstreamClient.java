@@ -34,8 +34,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * deadline per request (a slow drip cannot keep a poll alive), a body size cap (enforced while
  * streaming, so an oversized body is never held in memory) and failures classified into
  * {@link FailureReason}s.
+ *
+ * <p>Connections are kept between polls ({@link #KEEP_ALIVE_SECONDS}): a new TCP (and for ML nodes
+ * behind a proxy, TLS) connection for every poll cost the event loop a third of its time. An
+ * upstream may close an idle connection just as the next poll reuses it; such a request, refused
+ * before any answer came, is sent once more on a new connection (the requests are idempotent GETs;
+ * a fresh connection that fails is a real failure and is not retried).
  */
 public final class UpstreamClient implements AutoCloseable {
+    /** Longer than the slowest default poll interval (60 s), like nginx's keepalive_timeout. */
+    static final int KEEP_ALIVE_SECONDS = 75;
+    /** Stale kept-alive connections one request may run into (several closed at the same moment). */
+    private static final int MAX_STALE_RETRIES = 3;
     private final Vertx vertx;
     private final WebClient client;
     private final Duration timeout;
@@ -50,6 +60,9 @@ public final class UpstreamClient implements AutoCloseable {
     private final long totalBudget;
 
     private final int maxConnectionsPerHost;
+    /** Connections that have carried a request: a request on one of these is on a reused connection. */
+    private final java.util.Set<io.vertx.core.http.HttpConnection> usedConnections =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
     public UpstreamClient(Vertx vertx, Duration timeout, long maxBodyBytes, int maxConnectionsPerHost) {
         this(vertx, timeout, maxBodyBytes, maxConnectionsPerHost, java.util.Optional.empty());
@@ -65,8 +78,9 @@ public final class UpstreamClient implements AutoCloseable {
         WebClientOptions options = new WebClientOptions()
                 .setUserAgent("gonka-exporter")
                 .setConnectTimeout((int) Math.max(1, timeout.toMillis()))
-                .setIdleTimeout((int) Math.max(1, timeout.toSeconds()))
+                .setIdleTimeout(KEEP_ALIVE_SECONDS)
                 .setKeepAlive(true)
+                .setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
                 .setFollowRedirects(false)
                 .setDecompressionSupported(true)
                 .setTrustAll(false);
@@ -92,6 +106,11 @@ public final class UpstreamClient implements AutoCloseable {
                 CappedBody body = inFlight.get(ctx.request());
                 if (body != null && ctx.clientRequest() != null) {
                     body.attach(ctx.clientRequest());
+                    if (ctx.phase() == ClientPhase.SEND_REQUEST) {
+                        body.reusedConnection = !usedConnections.add(ctx.clientRequest().connection());
+                        // the head of an answer arrived: a close after that is a cut-off answer
+                        ctx.clientRequest().response().onSuccess(r -> body.answered = true);
+                    }
                 }
             }
             ctx.next();
@@ -113,14 +132,27 @@ public final class UpstreamClient implements AutoCloseable {
         UrlCredentials target = UrlCredentials.of(rawUrl);
         String url = target.redacted();
         CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
-        CappedBody body = new CappedBody(maxBodyBytes, bufferedBytes, totalBudget);
         long deadlineMs = Math.max(1, timeout.toMillis());
+        java.util.concurrent.atomic.AtomicReference<CappedBody> current = new java.util.concurrent.atomic.AtomicReference<>();
+        // one deadline for the request, retries included
         long timer = vertx.setTimer(deadlineMs, id -> {
             SourceException e = new SourceException(FailureReason.TIMEOUT,
                     "no complete answer from " + url + " within " + deadlineMs + " ms");
-            body.abort(e); // fails the codec, which resets the connection
+            CappedBody body = current.get();
+            if (body != null) {
+                body.abort(e); // fails the codec, which resets the connection
+            }
             result.completeExceptionally(e);
         });
+        send(target, deadlineMs, timer, current, result, MAX_STALE_RETRIES);
+        return result;
+    }
+
+    private void send(UrlCredentials target, long deadlineMs, long timer, java.util.concurrent.atomic.AtomicReference<CappedBody> current,
+                      CompletableFuture<UpstreamResponse> result, int retriesLeft) {
+        String url = target.redacted();
+        CappedBody body = new CappedBody(maxBodyBytes, bufferedBytes, totalBudget);
+        current.set(body);
         try {
             HttpRequest<Void> request = client.requestAbs(HttpMethod.GET, target.url()).timeout(deadlineMs).as(body.codec());
             if (target.authorization() != null) {
@@ -130,10 +162,13 @@ public final class UpstreamClient implements AutoCloseable {
             request.send()
                     .onComplete(ar -> {
                         inFlight.remove(request);
-                        vertx.cancelTimer(timer);
                         if (ar.succeeded()) {
+                            vertx.cancelTimer(timer);
                             result.complete(new UpstreamResponse(url, ar.result().statusCode(), body.bytes()));
+                        } else if (retriesLeft > 0 && !result.isDone() && body.closedBeforeAnswerOnReusedConnection(ar.cause())) {
+                            send(target, deadlineMs, timer, current, result, retriesLeft - 1);
                         } else {
+                            vertx.cancelTimer(timer);
                             // A deadline or the size cap reset the request: report why, not the reset.
                             Throwable why = body.cause() != null ? body.cause() : ar.cause();
                             result.completeExceptionally(classify(url, why));
@@ -143,7 +178,6 @@ public final class UpstreamClient implements AutoCloseable {
             vertx.cancelTimer(timer);
             result.completeExceptionally(new SourceException(FailureReason.CONNECT, "bad URL " + url + ": " + UrlCredentials.redact(e.getMessage())));
         }
-        return result;
     }
 
     /** GET that only accepts 2xx; a 404 on an optional endpoint becomes {@link UnsupportedUpstreamException}. */
@@ -193,6 +227,9 @@ public final class UpstreamClient implements AutoCloseable {
         private final AtomicBoolean finished = new AtomicBoolean();
         private volatile HttpClientRequest request;
         private volatile Throwable cause;
+        /** Set by the client's interceptor: the request went out on a kept-alive connection / an answer began. */
+        volatile boolean reusedConnection;
+        volatile boolean answered;
 
         private final java.util.concurrent.atomic.AtomicLong shared;
         private final long budget;
@@ -230,6 +267,17 @@ public final class UpstreamClient implements AutoCloseable {
             if (finished.get() && done.future().failed()) {
                 r.reset();
             }
+        }
+
+        /**
+         * Whether {@code failure} is the upstream closing a kept-alive connection it had let idle,
+         * just as this request reused it: no answer began, and it was not this client giving up.
+         */
+        boolean closedBeforeAnswerOnReusedConnection(Throwable failure) {
+            return reusedConnection && !answered && cause == null
+                    && (failure instanceof io.vertx.core.http.HttpClosedException
+                        || failure instanceof ClosedChannelException
+                        || (failure instanceof java.io.IOException && String.valueOf(failure.getMessage()).contains("reset")));
         }
 
         /** Gives up on the body and resets the request, which closes its connection. */
