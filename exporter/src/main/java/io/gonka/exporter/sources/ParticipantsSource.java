@@ -2,6 +2,7 @@ package io.gonka.exporter.sources;
 
 import io.gonka.exporter.polling.SourceException;
 import io.gonka.exporter.upstream.JsonFields;
+import io.gonka.exporter.upstream.UpstreamBody;
 import io.gonka.exporter.upstream.UpstreamClient;
 import static io.gonka.exporter.upstream.JsonFields.*;
 
@@ -32,15 +33,25 @@ public final class ParticipantsSource extends SingleRequestSource<ParticipantsSn
     }
 
     @Override
+    protected ParticipantsSnapshot parse(UpstreamBody body) {
+        return parse(body, maxParticipants);
+    }
+
+    @Override
     protected ParticipantsSnapshot parseBody(byte[] body) {
         return parse(body, maxParticipants);
     }
 
     public static ParticipantsSnapshot parse(byte[] body, int maxParticipants) {
-        if (body.length == 0) {
+        return parse(UpstreamBody.of(body), maxParticipants);
+    }
+
+    /** Streams the chunks as they arrived: the several-MB answer is never one array. */
+    public static ParticipantsSnapshot parse(UpstreamBody body, int maxParticipants) {
+        if (body.length() == 0) {
             throw SourceException.parse(NAME + ": empty body");
         }
-        try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+        try (JsonParser p = MAPPER.getFactory().createParser(body.stream())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw SourceException.parse(NAME + ": expected an object");
             }

@@ -1,6 +1,7 @@
 package io.gonka.exporter.sources;
 
 import io.gonka.exporter.polling.Source;
+import io.gonka.exporter.upstream.UpstreamBody;
 import io.gonka.exporter.upstream.UpstreamClient;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -38,7 +39,12 @@ abstract class SingleRequestSource<T> implements Source<T> {
 
     @Override
     public final CompletionStage<T> poll() {
-        return client.getOk(url, optional).thenApply(this::parseBody);
+        return client.getOkBody(url, optional).thenApply(this::parse);
+    }
+
+    /** Most answers are small and become a tree; a large one is overridden to be read as a stream. */
+    protected T parse(UpstreamBody body) {
+        return parseBody(body.bytes());
     }
 
     protected abstract T parseBody(byte[] body);

@@ -13,6 +13,7 @@ import io.gonka.exporter.polling.Source;
 import io.gonka.exporter.polling.SourceException;
 import io.gonka.exporter.upstream.Bech32;
 import io.gonka.exporter.upstream.ProtoWire;
+import io.gonka.exporter.upstream.UpstreamBody;
 import io.gonka.exporter.upstream.UpstreamClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -246,7 +247,7 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (long h = from; h <= to; h++) {
             long height = h;
-            chain = chain.thenCompose(v -> client.getOk(rpc + "/commit?height=" + height, false)
+            chain = chain.thenCompose(v -> client.getOkBody(rpc + "/commit?height=" + height, false)
                     .thenAccept(body -> record(height, signed(body, address, height))));
         }
         return chain;
@@ -266,11 +267,15 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
      * validators, one every block), and only the height and this validator's flag are kept.
      */
     static boolean signed(byte[] body, String address, long height) {
+        return signed(UpstreamBody.of(body), address, height);
+    }
+
+    static boolean signed(UpstreamBody body, String address, long height) {
         String what = NAME + ".commit";
-        if (body.length == 0) {
+        if (body.length() == 0) {
             throw SourceException.parse(what + ": empty body");
         }
-        try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+        try (JsonParser p = MAPPER.getFactory().createParser(body.stream())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw SourceException.parse(what + ": expected an object, got " + p.currentToken());
             }

@@ -128,10 +128,21 @@ public final class UpstreamClient implements AutoCloseable {
 
     /** GET {@code url}; completes with the response whatever its status, or fails with {@link SourceException}. */
     public CompletableFuture<UpstreamResponse> get(String rawUrl) {
+        return fetch(rawUrl).thenApply(a -> new UpstreamResponse(a.url(), a.status(), a.body().bytes()));
+    }
+
+    /** A complete answer as received: status and the body's chunks. */
+    private record Answer(String url, int status, UpstreamBody body) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    private CompletableFuture<Answer> fetch(String rawUrl) {
         // user:pass@ in a URL becomes a Basic header; messages only ever show the redacted URL
         UrlCredentials target = UrlCredentials.of(rawUrl);
         String url = target.redacted();
-        CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
+        CompletableFuture<Answer> result = new CompletableFuture<>();
         long deadlineMs = Math.max(1, timeout.toMillis());
         java.util.concurrent.atomic.AtomicReference<CappedBody> current = new java.util.concurrent.atomic.AtomicReference<>();
         // one deadline for the request, retries included
@@ -149,7 +160,7 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     private void send(UrlCredentials target, long deadlineMs, long timer, java.util.concurrent.atomic.AtomicReference<CappedBody> current,
-                      CompletableFuture<UpstreamResponse> result, int retriesLeft) {
+                      CompletableFuture<Answer> result, int retriesLeft) {
         String url = target.redacted();
         CappedBody body = new CappedBody(maxBodyBytes, bufferedBytes, totalBudget);
         current.set(body);
@@ -164,7 +175,7 @@ public final class UpstreamClient implements AutoCloseable {
                         inFlight.remove(request);
                         if (ar.succeeded()) {
                             vertx.cancelTimer(timer);
-                            result.complete(new UpstreamResponse(url, ar.result().statusCode(), body.bytes()));
+                            result.complete(new Answer(url, ar.result().statusCode(), body.take()));
                         } else if (retriesLeft > 0 && !result.isDone() && body.closedBeforeAnswerOnReusedConnection(ar.cause())) {
                             send(target, deadlineMs, timer, current, result, retriesLeft - 1);
                         } else {
@@ -182,7 +193,12 @@ public final class UpstreamClient implements AutoCloseable {
 
     /** GET that only accepts 2xx; a 404 on an optional endpoint becomes {@link UnsupportedUpstreamException}. */
     public CompletableFuture<byte[]> getOk(String url, boolean optional) {
-        return get(url).thenApply(r -> {
+        return getOkBody(url, optional).thenApply(UpstreamBody::bytes);
+    }
+
+    /** {@link #getOk} with the body in the chunks it arrived in, for answers parsed as a stream. */
+    public CompletableFuture<UpstreamBody> getOkBody(String url, boolean optional) {
+        return fetch(url).thenApply(r -> {
             if (r.ok()) {
                 return r.body();
             }
@@ -218,9 +234,8 @@ public final class UpstreamClient implements AutoCloseable {
     /** Accumulates the body up to a cap; past it the stream fails and the request is abandoned. */
     private static final class CappedBody implements BodyStream<Void> {
         private final long cap;
-        // Chunks as they arrive (Vert.x hands over its own copy of each), joined once into an
-        // exactly sized array: a body is held at most twice, never in the ever-doubling buffers
-        // of a ByteArrayOutputStream, and copied once.
+        // Chunks as they arrive (Vert.x hands over its own copy of each), handed on as they are
+        // (UpstreamBody): never the ever-doubling buffers of a ByteArrayOutputStream.
         private final java.util.List<Buffer> chunks = new java.util.ArrayList<>();
         private long size;
         private final Promise<Void> done = Promise.promise();
@@ -250,16 +265,12 @@ public final class UpstreamClient implements AutoCloseable {
             return () -> this;
         }
 
-        synchronized byte[] bytes() {
-            byte[] all = new byte[(int) size];
-            int at = 0;
-            for (Buffer c : chunks) {
-                c.getBytes(0, c.length(), all, at);
-                at += c.length();
-            }
+        /** Hands the received chunks over (the client's budget no longer counts them). */
+        synchronized UpstreamBody take() {
+            UpstreamBody body = new UpstreamBody(chunks, (int) size);
             chunks.clear();
             release();
-            return all;
+            return body;
         }
 
         void attach(HttpClientRequest r) {
