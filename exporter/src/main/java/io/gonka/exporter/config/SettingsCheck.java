@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /**
  * Checks every setting's value as Micronaut sees it (from a flag, -D, the environment or
- * application.yml) before anything starts. Micronaut's binding falls back to the default when a
+ * a config file) before anything starts. Micronaut's binding falls back to the default when a
  * value does not convert ({@code GONKA_INTERVAL_RPC_STATUS=abc} would quietly become 5 s), so the
  * raw text is checked here and start-up stops with the setting and the bad value named.
  */

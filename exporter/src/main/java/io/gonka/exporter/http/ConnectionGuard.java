@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * (past that a new one is closed at once), and a request must arrive whole within
  * {@code gonka.request-deadline} of its first byte, so a client dripping a header a byte at a time
  * (which resets any idle timer) still loses its connection. Idle keep-alive connections are closed
- * by the server's own {@code micronaut.server.idle-timeout} (application.yml).
+ * by the server's own {@code micronaut.server.idle-timeout} (application.properties).
  */
 @Singleton
 public class ConnectionGuard implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {

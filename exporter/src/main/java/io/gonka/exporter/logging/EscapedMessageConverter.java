@@ -4,7 +4,7 @@ import ch.qos.logback.classic.pattern.ClassicConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
 /**
- * {@code %escapedMsg} in logback.xml: the formatted message with control characters escaped, so a
+ * {@code %escapedMsg} in the log pattern ({@link LogConfigurator}): the formatted message with control characters escaped, so a
  * value from an upstream (an ML node id, a host, an error body) can never start a forged log line
  * (newline, carriage return), recolour or wipe a terminal (ANSI ESC) or cut a line short (NUL).
  * One place for every log line, instead of trusting each call site to clean its arguments.

@@ -3,7 +3,6 @@ package io.gonka.exporter.logging;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,16 +18,16 @@ class EscapedMessageConverterTest {
     }
 
     @Test
-    void theShippedLogbackConfigWritesOneLinePerEventWhateverTheArguments() throws Exception {
+    void theShippedLogConfigurationWritesOneLinePerEventWhateverTheArguments() throws Exception {
         PrintStream before = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         LoggerContext context = new LoggerContext();
         context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            JoranConfigurator joran = new JoranConfigurator();
-            joran.setContext(context);
-            joran.doConfigure(getClass().getResource("/logback.xml")); // main resources: the shipped file
+            LogConfigurator shipped = new LogConfigurator();
+            shipped.setContext(context);
+            shipped.configure(context);
             context.getLogger("io.gonka.exporter.sources.MlNodeHealthSource")
                     .warn("ML node {}: health check failed: {}", "node1\n2026-01-01T00:00:00.000Z ERROR Forged - fake line", "\u001b[2Jgone\u0000");
         } finally {
