@@ -5,16 +5,18 @@ import java.io.InputStream;
 import java.util.List;
 
 /**
- * An upstream answer's bytes in the chunks they arrived in (a few KB each). A large answer (the
- * participants list: 3.4 MB on 2,000 participants) is parsed from {@link #stream()} without ever
- * being one array: a multi-megabyte array per poll is what grew the old generation.
+ * An upstream answer's bytes in the chunks they arrived in (a few KB each), handed from the client
+ * to one parser and read once. A large answer (the participants list: 3.4 MB on 2,000
+ * participants) is parsed from {@link #stream()} without ever being one array, and each chunk is
+ * let go as soon as it has been read: whatever is still held when a young collection runs in
+ * the middle of a parse is copied, or promoted to the old generation.
  */
 public final class UpstreamBody {
-    private final List<Buffer> chunks;
+    private final Buffer[] chunks;
     private final int length;
 
     UpstreamBody(List<Buffer> chunks, int length) {
-        this.chunks = List.copyOf(chunks);
+        this.chunks = chunks.toArray(new Buffer[0]);
         this.length = length;
     }
 
@@ -26,21 +28,32 @@ public final class UpstreamBody {
         return length;
     }
 
-    /** The whole answer as one array (one copy): for the small answers that become a tree. */
+    /** The whole answer as one array (one copy): for the small answers that become a tree. Reads the body. */
     public byte[] bytes() {
         byte[] all = new byte[length];
         int at = 0;
-        for (Buffer c : chunks) {
+        for (int i = 0; i < chunks.length; i++) {
+            Buffer c = taken(i);
             c.getBytes(0, c.length(), all, at);
             at += c.length();
         }
         return all;
     }
 
-    /** The answer as a stream over its chunks, copying nothing ahead of the reader. */
+    private Buffer taken(int i) {
+        Buffer c = chunks[i];
+        if (c == null) {
+            throw new IllegalStateException("an upstream body is read once");
+        }
+        chunks[i] = null;
+        return c;
+    }
+
+    /** The answer as a stream over its chunks, copying nothing ahead of the reader. Reads the body. */
     public InputStream stream() {
         return new InputStream() {
-            private int chunk;
+            private int chunk = -1;
+            private Buffer current = Buffer.buffer();
             private int at;
 
             @Override
@@ -54,23 +67,22 @@ public final class UpstreamBody {
                 if (len == 0) {
                     return 0;
                 }
-                while (chunk < chunks.size() && at == chunks.get(chunk).length()) {
-                    chunk++;
+                while (at == current.length()) {
+                    if (chunk + 1 == chunks.length) {
+                        return -1;
+                    }
+                    current = taken(++chunk);
                     at = 0;
                 }
-                if (chunk == chunks.size()) {
-                    return -1;
-                }
-                Buffer c = chunks.get(chunk);
-                int n = Math.min(len, c.length() - at);
-                c.getBytes(at, at + n, into, off);
+                int n = Math.min(len, current.length() - at);
+                current.getBytes(at, at + n, into, off);
                 at += n;
                 return n;
             }
 
             @Override
             public int available() {
-                return chunk < chunks.size() ? chunks.get(chunk).length() - at : 0;
+                return current.length() - at;
             }
         };
     }

@@ -28,13 +28,13 @@ class UpstreamBodyTest {
     @Test
     void streamAndBytesGiveTheSameBytesAcrossChunks() throws Exception {
         String text = "{\"a\":[1,2,3],\"ü\":\"€\"}"; // multi-byte characters split across chunks
-        UpstreamBody body = chunked(text, 3, 0, 1, 9, 2);
-        assertEquals(text, new String(body.bytes(), StandardCharsets.UTF_8));
-        try (InputStream in = body.stream()) {
+        int[] cuts = {3, 0, 1, 9, 2};
+        assertEquals(text, new String(chunked(text, cuts).bytes(), StandardCharsets.UTF_8));
+        try (InputStream in = chunked(text, cuts).stream()) {
             assertEquals(text, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
-        try (InputStream in = body.stream()) { // byte by byte
-            byte[] one = new byte[body.length()];
+        try (InputStream in = chunked(text, cuts).stream()) { // byte by byte
+            byte[] one = new byte[text.getBytes(StandardCharsets.UTF_8).length];
             for (int i = 0; i < one.length; i++) {
                 int b = in.read();
                 assertTrue(b >= 0, "byte " + i);
@@ -43,9 +43,19 @@ class UpstreamBodyTest {
             assertEquals(-1, in.read());
             assertEquals(text, new String(one, StandardCharsets.UTF_8));
         }
-        JsonNode tree = JsonFields.MAPPER.readTree(body.stream());
+        JsonNode tree = JsonFields.MAPPER.readTree(chunked(text, cuts).stream());
         assertEquals("€", tree.path("ü").asText());
         assertEquals(3, tree.path("a").size());
+    }
+
+    @Test
+    void aBodyIsReadOnceAndLetsGoOfWhatWasRead() throws Exception {
+        UpstreamBody body = chunked("{\"a\":1}", 2, 2);
+        try (InputStream in = body.stream()) {
+            assertEquals('{', in.read());
+            // the first chunk is in the reader's hands: the body no longer holds it
+            assertThrows(IllegalStateException.class, body::bytes);
+        }
     }
 
     @Test
@@ -53,7 +63,7 @@ class UpstreamBodyTest {
         UpstreamBody empty = UpstreamBody.of(new byte[0]);
         assertEquals(0, empty.length());
         assertEquals(0, empty.bytes().length);
-        assertEquals(-1, empty.stream().read());
-        assertEquals(-1, empty.stream().read(new byte[4], 0, 4));
+        assertEquals(-1, UpstreamBody.of(new byte[0]).stream().read());
+        assertEquals(-1, UpstreamBody.of(new byte[0]).stream().read(new byte[4], 0, 4));
     }
 }
