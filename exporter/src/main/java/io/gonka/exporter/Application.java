@@ -13,6 +13,11 @@ public final class Application {
     private Application() {}
 
     public static void main(String[] args) {
+        // Netty emits Flight Recorder events when the JDK has JFR: 115 more classes loaded for
+        // recordings nobody takes. An operator who wants them sets -Dio.netty.jfr.enabled=true.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         ApplicationArgs.Parsed cli = ApplicationArgs.parse(args);
         if (!cli.run()) {
             (cli.exitCode() == ApplicationArgs.EXIT_OK ? System.out : System.err).print(cli.output());
