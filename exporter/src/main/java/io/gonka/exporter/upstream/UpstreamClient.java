@@ -8,6 +8,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.streams.WriteStream;
@@ -23,11 +25,15 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The only way the exporter talks to upstreams: GET over a pooled Vert.x Web Client, with a hard
@@ -61,8 +67,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     private final int maxConnectionsPerHost;
     /** Connections that have carried a request: a request on one of these is on a reused connection. */
-    private final java.util.Set<io.vertx.core.http.HttpConnection> usedConnections =
-            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+    private final Set<HttpConnection> usedConnections = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
     public UpstreamClient(Vertx vertx, Duration timeout, long maxBodyBytes, int maxConnectionsPerHost) {
         this(vertx, timeout, maxBodyBytes, maxConnectionsPerHost, java.util.Optional.empty());
@@ -144,7 +149,7 @@ public final class UpstreamClient implements AutoCloseable {
         String url = target.redacted();
         CompletableFuture<Answer> result = new CompletableFuture<>();
         long deadlineMs = Math.max(1, timeout.toMillis());
-        java.util.concurrent.atomic.AtomicReference<CappedBody> current = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<CappedBody> current = new AtomicReference<>();
         // one deadline for the request, retries included
         long timer = vertx.setTimer(deadlineMs, id -> {
             SourceException e = new SourceException(FailureReason.TIMEOUT,
@@ -159,7 +164,7 @@ public final class UpstreamClient implements AutoCloseable {
         return result;
     }
 
-    private void send(UrlCredentials target, long deadlineMs, long timer, java.util.concurrent.atomic.AtomicReference<CappedBody> current,
+    private void send(UrlCredentials target, long deadlineMs, long timer, AtomicReference<CappedBody> current,
                       CompletableFuture<Answer> result, int retriesLeft) {
         String url = target.redacted();
         CappedBody body = new CappedBody(maxBodyBytes, bufferedBytes, totalBudget);
@@ -286,7 +291,7 @@ public final class UpstreamClient implements AutoCloseable {
          */
         boolean closedBeforeAnswerOnReusedConnection(Throwable failure) {
             return reusedConnection && !answered && cause == null
-                    && (failure instanceof io.vertx.core.http.HttpClosedException
+                    && (failure instanceof HttpClosedException
                         || failure instanceof ClosedChannelException
                         || (failure instanceof java.io.IOException && String.valueOf(failure.getMessage()).contains("reset")));
         }
