@@ -25,11 +25,17 @@ import java.util.Map;
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
     public static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX} %-5level %logger{0} - %escapedMsg%n";
+    /** logback's own property naming a configuration file. */
+    static final String OWN_CONFIGURATION = "logback.configurationFile";
     /** Libraries that are chatty at INFO: only their warnings. */
     private static final String[] QUIET = {"io.netty", "io.vertx", "io.micronaut"};
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
+        if (System.getProperty(OWN_CONFIGURATION) != null) {
+            // an operator's own file (-Dlogback.configurationFile=...) wins: logback reads it next
+            return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+        }
         @SuppressWarnings("unchecked")
         Map<String, String> rules = (Map<String, String>) context.getObject(CoreConstants.PATTERN_RULE_REGISTRY);
         if (rules == null) {

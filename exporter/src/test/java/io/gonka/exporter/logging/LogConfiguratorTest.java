@@ -54,4 +54,24 @@ class LogConfiguratorTest {
         assertEquals(1, text.lines().count(), text);
         assertTrue(text.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d(:?\\d\\d)?) WARN  SourceState - source rpc_status: down\\R"), text);
     }
+
+    @Test
+    void anOperatorsOwnLogbackFileWins() {
+        String before = System.getProperty(LogConfigurator.OWN_CONFIGURATION);
+        LoggerContext context = new LoggerContext();
+        try {
+            System.setProperty(LogConfigurator.OWN_CONFIGURATION, "/etc/gonka-exporter/logback.xml");
+            LogConfigurator c = new LogConfigurator();
+            c.setContext(context);
+            assertEquals(Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY, c.configure(context), "logback goes on to read the file");
+            assertNull(context.getLogger("ROOT").getAppender("STDOUT"), "nothing configured here");
+        } finally {
+            context.stop();
+            if (before == null) {
+                System.clearProperty(LogConfigurator.OWN_CONFIGURATION);
+            } else {
+                System.setProperty(LogConfigurator.OWN_CONFIGURATION, before);
+            }
+        }
+    }
 }
