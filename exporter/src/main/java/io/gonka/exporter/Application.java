@@ -43,9 +43,22 @@ public final class Application {
         }
         io.micronaut.context.ApplicationContext context = new Launcher().properties(props).mainClass(Application.class).banner(false).start();
         if (Boolean.getBoolean("gonka.exit-after-start")) {
-            // the build's class-data-sharing run (exporter/pom.xml): start-up classes loaded, done
+            // a start-up-only class-data-sharing run (write-cds-archive.sh without a node): done
             context.close();
             System.exit(0);
+        }
+        String trainingRounds = System.getProperty("gonka.exit-after-polls");
+        if (trainingRounds != null) {
+            // the class-data-sharing training run against a simulated node (write-cds-archive.sh)
+            int exitCode = 0;
+            try {
+                ArchiveTraining.run(context, Integer.parseInt(trainingRounds.trim()));
+            } catch (Exception e) {
+                System.err.println("gonka-exporter: training run failed: " + e);
+                exitCode = 1;
+            }
+            context.close();
+            System.exit(exitCode);
         }
     }
 

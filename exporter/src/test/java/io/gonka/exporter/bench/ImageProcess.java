@@ -61,6 +61,15 @@ public final class ImageProcess implements AutoCloseable {
         return jar;
     }
 
+    /** The simulated node's jar the build leaves, which trains the class-data archive as in the image build. */
+    public static Path simulatorJar() {
+        Path jar = repoRoot().resolve("exporter/simulator/target/gonka-simulator.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the simulator jar " + jar + " is missing: mvn -B -q package -DskipTests");
+        }
+        return jar;
+    }
+
     /** The Dockerfile's final stage (the image). */
     static DockerfileModel.Stage imageStage() throws IOException {
         return new DockerfileModel(Files.readString(repoRoot().resolve("deploy/docker/Dockerfile"), StandardCharsets.UTF_8)).finalStage();
@@ -114,7 +123,7 @@ public final class ImageProcess implements AutoCloseable {
     public static Path cdsArchive(Path workDir, Path jar) throws IOException, InterruptedException {
         Path jsa = workDir.resolve("gonka-exporter.jsa");
         runDeployScript(workDir, "write-cds-archive.sh", Map.of("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString()),
-                jar.toString(), jsa.toString());
+                jar.toString(), jsa.toString(), simulatorJar().toString());
         if (!Files.isRegularFile(jsa)) {
             throw new IllegalStateException("write-cds-archive.sh wrote no " + jsa);
         }

@@ -137,7 +137,11 @@ class DockerfileTest {
         // the archive is written in the final stage by its own JVM, for the jar where ENTRYPOINT runs it, before USER
         Instruction cds = runtime.all("RUN").stream().filter(r -> r.args().contains("write-cds-archive.sh")).findFirst()
                 .orElseThrow(() -> new AssertionError("no RUN writing " + archive));
-        assertEquals(List.of("sh", "/usr/local/bin/write-cds-archive.sh", imageJar, archive), DockerfileModel.words(cds.args()));
+        // trained against the simulated node the build stage built, bind-mounted for this step only
+        String simulator = "/tmp/gonka-simulator.jar";
+        assertEquals(List.of("--mount=type=bind,from=build,source=" + build.last("WORKDIR").args() + "/exporter/simulator/target/gonka-simulator.jar,target="
+                + simulator, "sh", "/usr/local/bin/write-cds-archive.sh", imageJar, archive, simulator), DockerfileModel.words(cds.args()));
+        assertTrue(Repo.read("exporter/simulator/pom.xml").contains("<finalName>gonka-simulator</finalName>"), "the simulator jar's name");
         assertTrue(runtime.all("COPY").stream().anyMatch(c -> c.args().equals("deploy/docker/write-cds-archive.sh /usr/local/bin/write-cds-archive.sh")));
         assertTrue(cds.line() < runtime.last("USER").line(), "written as root, read-only for the exporter's user");
         assertEquals(imageNative, JvmFlags.ofImage().property("jna.boot.library.path").orElseThrow());

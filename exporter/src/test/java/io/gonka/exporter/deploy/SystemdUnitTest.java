@@ -187,7 +187,7 @@ class SystemdUnitTest {
         assertTrue(readme.contains("/etc/gonka-exporter/env"));
         // the archive ExecStart maps, written by the unit's own JVM
         assertTrue(readme.contains("JAVA=/usr/bin/java sh deploy/docker/write-cds-archive.sh " + DockerfileTest.IMAGE_DIR + "gonka-exporter.jar "
-                + DockerfileTest.IMAGE_DIR + "gonka-exporter.jsa"), readme);
+                + DockerfileTest.IMAGE_DIR + "gonka-exporter.jsa exporter/simulator/target/gonka-simulator.jar"), readme);
         assertTrue(one("ExecStart").contains("-XX:SharedArchiveFile=" + DockerfileTest.IMAGE_DIR + "gonka-exporter.jsa"));
     }
 }
