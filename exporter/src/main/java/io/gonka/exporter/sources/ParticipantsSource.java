@@ -2,6 +2,7 @@ package io.gonka.exporter.sources;
 
 import io.gonka.exporter.polling.SourceException;
 import io.gonka.exporter.upstream.JsonFields;
+import io.gonka.exporter.upstream.JsonObjectStream;
 import io.gonka.exporter.upstream.UpstreamBody;
 import io.gonka.exporter.upstream.UpstreamClient;
 import static io.gonka.exporter.upstream.JsonFields.*;
@@ -48,38 +49,36 @@ public final class ParticipantsSource extends SingleRequestSource<ParticipantsSn
 
     /** Streams the chunks as they arrived: the several-MB answer is never one array. */
     public static ParticipantsSnapshot parse(UpstreamBody body, int maxParticipants) {
-        if (body.length() == 0) {
-            throw SourceException.parse(NAME + ": empty body");
+        TopLevel top = new TopLevel(maxParticipants);
+        JsonObjectStream.readFields(body, NAME, top);
+        if (top.found == null) {
+            throw SourceException.parse(NAME + ".active_participants: missing");
         }
-        try (JsonParser p = MAPPER.getFactory().createParser(body.stream())) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw SourceException.parse(NAME + ": expected an object");
-            }
-            ParticipantsSnapshot found = null;
-            List<Excluded> excluded = List.of();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if ("active_participants".equals(field)) {
-                    if (value != JsonToken.START_OBJECT) {
-                        throw SourceException.parse(NAME + ".active_participants: expected an object, got " + value);
-                    }
-                    found = readActiveParticipants(p, maxParticipants);
-                } else if ("excluded_participants".equals(field)) {
-                    excluded = readExcluded(MAPPER.readTree(p), maxParticipants);
-                } else {
-                    p.skipChildren();
+        return new ParticipantsSnapshot(top.found.epochId(), top.found.participants(), top.excluded);
+    }
+
+    /** The answer's top-level fields: the active participants and the excluded ones; the rest is skipped. */
+    private static final class TopLevel implements JsonObjectStream.FieldReader {
+        private final int maxParticipants;
+        ParticipantsSnapshot found;
+        List<Excluded> excluded = List.of();
+
+        TopLevel(int maxParticipants) {
+            this.maxParticipants = maxParticipants;
+        }
+
+        @Override
+        public void read(String field, JsonToken value, JsonParser p) throws IOException {
+            if ("active_participants".equals(field)) {
+                if (value != JsonToken.START_OBJECT) {
+                    throw SourceException.parse(NAME + ".active_participants: expected an object, got " + value);
                 }
+                found = readActiveParticipants(p, maxParticipants);
+            } else if ("excluded_participants".equals(field)) {
+                excluded = readExcluded(MAPPER.readTree(p), maxParticipants);
+            } else {
+                p.skipChildren();
             }
-            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-                throw SourceException.parse(NAME + ": trailing content after the object");
-            }
-            if (found == null) {
-                throw SourceException.parse(NAME + ".active_participants: missing");
-            }
-            return new ParticipantsSnapshot(found.epochId(), found.participants(), excluded);
-        } catch (IOException e) {
-            throw SourceException.parse(NAME + ": malformed JSON: " + JsonFields.clipLong(e.getMessage()));
         }
     }
 

@@ -12,6 +12,7 @@ import io.gonka.exporter.polling.NotReadyException;
 import io.gonka.exporter.polling.Source;
 import io.gonka.exporter.polling.SourceException;
 import io.gonka.exporter.upstream.Bech32;
+import io.gonka.exporter.upstream.JsonObjectStream;
 import io.gonka.exporter.upstream.ProtoWire;
 import io.gonka.exporter.upstream.UpstreamBody;
 import io.gonka.exporter.upstream.UpstreamClient;
@@ -272,47 +273,33 @@ public final class ValidatorLivenessSource implements Source<ValidatorLiveness> 
 
     static boolean signed(UpstreamBody body, String address, long height) {
         String what = NAME + ".commit";
-        if (body.length() == 0) {
-            throw SourceException.parse(what + ": empty body");
+        CommitScan[] scanned = new CommitScan[1];
+        JsonObjectStream.readFields(body, what, (field, value, p) -> {
+            if ("error".equals(field) && value != JsonToken.VALUE_NULL) {
+                throw RpcStatusSource.rpcError(MAPPER.readTree(p), what);
+            } else if ("result".equals(field)) {
+                expectObject(value, what + ".result");
+                scanned[0] = scanResult(p, address, what + ".result");
+            } else {
+                p.skipChildren();
+            }
+        });
+        CommitScan scan = scanned[0];
+        if (scan == null) {
+            throw SourceException.parse(what + ".result: expected an object, got missing");
         }
-        try (JsonParser p = MAPPER.getFactory().createParser(body.stream())) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw SourceException.parse(what + ": expected an object, got " + p.currentToken());
-            }
-            CommitScan scan = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if ("error".equals(field) && value != JsonToken.VALUE_NULL) {
-                    throw RpcStatusSource.rpcError(MAPPER.readTree(p), what);
-                } else if ("result".equals(field)) {
-                    expectObject(value, what + ".result");
-                    scan = scanResult(p, address, what + ".result");
-                } else {
-                    p.skipChildren();
-                }
-            }
-            if (p.nextToken() != null) {
-                throw SourceException.parse(what + ": trailing content after the object");
-            }
-            if (scan == null) {
-                throw SourceException.parse(what + ".result: expected an object, got missing");
-            }
-            String commitPath = what + ".result.signed_header.commit";
-            if (scan.height == null) {
-                throw SourceException.parse(commitPath + ".height: missing");
-            }
-            long h = requiredLong(scan.height, "height", commitPath);
-            if (h != height) {
-                throw SourceException.parse(what + ": asked for height " + height + ", got " + h);
-            }
-            if (!scan.sawSignatures) {
-                throw SourceException.parse(commitPath + ".signatures: expected an array");
-            }
-            return scan.signed;
-        } catch (java.io.IOException e) {
-            throw SourceException.parse(what + ": malformed JSON: " + clipLong(e.getMessage()));
+        String commitPath = what + ".result.signed_header.commit";
+        if (scan.height == null) {
+            throw SourceException.parse(commitPath + ".height: missing");
         }
+        long h = requiredLong(scan.height, "height", commitPath);
+        if (h != height) {
+            throw SourceException.parse(what + ": asked for height " + height + ", got " + h);
+        }
+        if (!scan.sawSignatures) {
+            throw SourceException.parse(commitPath + ".signatures: expected an array");
+        }
+        return scan.signed;
     }
 
     /** What a commit says about one validator: its height (as a one-field object, for {@code requiredLong}) and whether it signed. */
