@@ -78,6 +78,18 @@ class CdsArchiveTrainingIT {
         }
     }
 
+    /** A training run that cannot do what it was asked fails the build instead of leaving a thinner archive. */
+    @Test
+    void aFailedTrainingRunExitsNonZero(@TempDir Path dir) throws Exception {
+        var r = ScriptRunner.run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dgonka.exit-after-polls=0", "-Dmicronaut.server.port=-1", "-Dmicronaut.server.host=127.0.0.1",
+                "-Dgonka.nvml-enabled=false", "-jar", Repo.jar().toString()),
+                Map.of("PATH", "/usr/bin:/bin", "GONKA_ENABLED", "false", "GONKA_LOG_LEVEL", "ERROR"), true, dir, 60);
+        assertEquals(1, r.exit(), r.output());
+        assertTrue(r.output().contains("gonka-exporter: training run failed: java.lang.IllegalArgumentException: "
+                + "gonka.exit-after-polls must be at least 1, not 0"), r.output());
+    }
+
     @Test
     void aMissingSimulatorJarIsAnErrorNotAStartUpArchive(@TempDir Path dir) throws Exception {
         Path archive = dir.resolve("x.jsa");
