@@ -1,7 +1,6 @@
 package io.gonka.exporter.sources;
 
 import io.gonka.exporter.polling.SourceException;
-import io.gonka.exporter.upstream.JsonFields;
 import io.gonka.exporter.upstream.JsonObjectStream;
 import io.gonka.exporter.upstream.UpstreamBody;
 import io.gonka.exporter.upstream.UpstreamClient;

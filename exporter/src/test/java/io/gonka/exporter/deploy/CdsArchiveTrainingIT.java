@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ class CdsArchiveTrainingIT {
     static ScriptRunner.Result writeArchive(Path dir, Path archive, Map<String, String> extraEnv, String... simulator) throws Exception {
         Map<String, String> env = new LinkedHashMap<>(Map.of("PATH", ScriptRunner.pathWithJdk(), "TMPDIR", dir.toString()));
         env.putAll(extraEnv);
-        List<String> cmd = new java.util.ArrayList<>(List.of("sh", Repo.path("deploy/docker/write-cds-archive.sh").toString(),
+        List<String> cmd = new ArrayList<>(List.of("sh", Repo.path("deploy/docker/write-cds-archive.sh").toString(),
                 Repo.jar().toString(), archive.toString()));
         cmd.addAll(List.of(simulator));
         return ScriptRunner.run(cmd, env, true, dir, 180);
@@ -48,7 +49,7 @@ class CdsArchiveTrainingIT {
     @Test
     void trainedOnTheSimulatedNodeTheArchiveHoldsWhatARunningExporterLoads(@TempDir Path dir) throws Exception {
         // a copy under a path of its own, so that a simulator left running would be found below
-        Path simulator = Files.copy(Repo.path("exporter/simulator/target/gonka-simulator.jar"), dir.resolve("training-node.jar"));
+        Path simulator = Files.copy(io.gonka.exporter.bench.ImageProcess.simulatorJar(), dir.resolve("training-node.jar"));
         // an operator's settings and JVM options in the environment must not reach the training run
         Map<String, String> hostile = Map.of("GONKA_ENABLED", "false", "GONKA_ADMIN_URL", "http://127.0.0.1:1",
                 "JAVA_TOOL_OPTIONS", "-XX:+UseParallelGC");
